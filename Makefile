@@ -1,0 +1,43 @@
+# Two commands: `make demo` builds, loads the Jiangmen demo and serves it; `make test` runs every test.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+RESET  ?=
+
+.PHONY: demo test lint install serve clean-demo
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# The environment comes only from requirements.lock (exact versions), installed with uv for speed.
+$(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.9
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $@
+
+install: $(VENV)/.installed
+
+var/.built: $(VENV)/.installed $(shell find yiwang -name '*.py' -path '*migrations*' 2>/dev/null) $(shell find yiwang -path '*static*' -type f 2>/dev/null)
+	mkdir -p var
+	$(BIN)/yiwang migrate --noinput -v0
+	$(BIN)/yiwang collectstatic --noinput -v0
+	$(BIN)/yiwang compilemessages_yiwang -v0
+	touch $@
+
+demo: var/.built
+	$(BIN)/yiwang migrate --noinput -v0
+	$(BIN)/yiwang demo $(if $(RESET),--reset,)
+	PORT=$(PORT) $(BIN)/yiwang serve
+
+test: $(VENV)/.installed
+	$(BIN)/yiwang compilemessages_yiwang -v0
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check yiwang bench
+	$(BIN)/yiwang makemigrations --check --dry-run
+
+clean-demo:
+	rm -f var/yiwang.sqlite3 var/yiwang.sqlite3-wal var/yiwang.sqlite3-shm

@@ -1,0 +1,35 @@
+"""Test setup shared by every app.
+
+The Jiangmen demo geography (real districts, generated towns/communities/grids) is loaded once per
+test session into the test database; each test runs in a transaction on top of it and rolls back.
+Tests cannot reach the network: everything they need is on this machine.
+"""
+
+import os
+
+import pytest
+
+os.environ.setdefault("YIWANG_MODE", "demo")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from yiwang.core.demo import load_demo
+
+    with django_db_blocker.unblock():
+        load_demo()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_geo_index(settings):
+    # Always re-check the shared revision, so a rolled-back area change never leaks into the next test.
+    settings.GEO_INDEX_CHECK_SECONDS = 0
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _release_clock():
+    from yiwang.core import clock
+
+    yield
+    clock.freeze(None)

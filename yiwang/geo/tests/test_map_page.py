@@ -1,0 +1,30 @@
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_map_page_serves_leaflet_from_us_and_marks_approximations(client):
+    response = client.get("/geo/map/")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "/static/vendor/leaflet/leaflet.js" in body
+    assert "示意边界" in body
+    assert "//unpkg" not in body and "cdn" not in body.lower()
+
+
+def test_outlines_per_level(client):
+    for level, n in (("district", 7), ("town", 82)):
+        data = client.get(f"/geo/areas.geojson?level={level}").json()
+        assert len(data["features"]) == n
+    grids = client.get("/geo/areas.geojson?level=grid").json()["features"]
+    assert len(grids) >= 3000 and all(f["properties"]["approximate"] for f in grids)
+    assert client.get("/geo/areas.geojson?level=planet").status_code == 400
+
+
+def test_clicking_a_point_returns_its_chain(client):
+    data = client.get("/geo/locate?lon=113.08&lat=22.60").json()
+    assert [a["name"] for a in data["chain"]][:2] == ["江门市", "蓬江区"]
+    assert len(data["grid_code"]) == 15
+    assert client.get("/geo/locate?lon=116.4&lat=39.9").status_code == 404
+    bad = client.get("/geo/locate?lon=x&lat=1")
+    assert bad.status_code == 400 and bad.json()["code"] == "invalid_coordinates"

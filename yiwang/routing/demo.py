@@ -1,0 +1,112 @@
+"""Demo units and the category tree.
+
+Units: the real municipal bureaus of Jiangmen (names as the city government lists them), each
+district's government and command centre, and each town's or street's office. Categories: the
+three-level tree of ../shared/data/messages/taxonomy.csv (TipDM 2020 contest data).
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from yiwang.geo.models import Area, Level
+
+from .models import Category, Unit
+
+CITY_CODE = "440700"
+BUREAUS = [
+    ("JM.ZJJ", "江门市住房和城乡建设局"),
+    ("JM.SHJ", "江门市生态环境局"),
+    ("JM.JTJ", "江门市交通运输局"),
+    ("JM.JYJ", "江门市教育局"),
+    ("JM.RSJ", "江门市人力资源和社会保障局"),
+    ("JM.SWJ", "江门市商务局"),
+    ("JM.WJJ", "江门市卫生健康局"),
+    ("JM.CGJ", "江门市城市管理和综合执法局"),
+    ("JM.GAJ", "江门市公安局"),
+    ("JM.QWJ", "江门市人民政府侨务办公室"),
+    ("JM.SFJ", "江门市司法局"),
+    ("JM.SJJ", "江门市市场监督管理局"),
+    ("JM.SLJ", "江门市水利局"),
+    ("JM.WGLT", "江门市文化广电旅游体育局"),
+    ("JM.ZRJ", "江门市自然资源局"),
+    ("JM.MZJ", "江门市民政局"),
+    ("JM.YJJ", "江门市应急管理局"),
+    ("JM.NYJ", "江门市农业农村局"),
+    ("JM.YBJ", "江门市医疗保障局"),
+    ("JM.FGJ", "江门市发展和改革局"),
+    ("JM.GXJ", "江门市工业和信息化局"),
+    ("JM.GJJ", "江门市住房公积金管理中心"),
+]
+
+
+@transaction.atomic
+def load_units() -> int:
+    city = Area.objects.get(code=CITY_CODE)
+    n = 0
+    for code, name in BUREAUS:
+        Unit.objects.update_or_create(
+            code=code, defaults={"name": name, "kind": Unit.Kind.BUREAU, "area": city}
+        )
+        n += 1
+    Unit.objects.update_or_create(
+        code=f"CC.{CITY_CODE}",
+        defaults={"name": "江门市12345政务服务便民热线指挥中心", "kind": Unit.Kind.COMMAND, "area": city},
+    )
+    for district in Area.objects.filter(level=Level.DISTRICT):
+        Unit.objects.update_or_create(
+            code=district.code,
+            defaults={"name": f"{district.name}人民政府", "kind": Unit.Kind.DISTRICT, "area": district},
+        )
+        Unit.objects.update_or_create(
+            code=f"CC.{district.code}",
+            defaults={
+                "name": f"{district.name}社会治理指挥中心",
+                "kind": Unit.Kind.COMMAND,
+                "area": district,
+            },
+        )
+        n += 2
+    for town in Area.objects.filter(level=Level.TOWN):
+        suffix = "办事处" if town.kind == "街道" else ("人民政府" if town.kind == "镇" else "管理委员会")
+        Unit.objects.update_or_create(
+            code=town.code[:9],
+            defaults={"name": f"{town.name}{suffix}", "kind": Unit.Kind.TOWN, "area": town},
+        )
+        n += 1
+    return n
+
+
+@transaction.atomic
+def load_categories(path: Path | None = None) -> int:
+    """Build the three-level tree. Codes: L1 'C01', L2 'C01.02', L3 'C01.02.003'."""
+    path = path or Path(settings.DATA_DIR) / "messages" / "taxonomy.csv"
+    with open(path, encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    nodes: dict[tuple, Category] = {
+        c_key: c
+        for c_key, c in (
+            (tuple(c.path.split(" / ")), c) for c in Category.objects.select_related("parent__parent")
+        )
+    }
+    counters: dict[tuple, int] = {}
+
+    def node(names: tuple, level: int, parent: Category | None) -> Category:
+        if names in nodes:
+            return nodes[names]
+        counters[names[:-1]] = counters.get(names[:-1], Category.objects.filter(parent=parent).count()) + 1
+        seq = counters[names[:-1]]
+        code = f"C{seq:02d}" if parent is None else f"{parent.code}.{seq:0{2 if level == 2 else 3}d}"
+        nodes[names] = Category.objects.create(code=code, name=names[-1], level=level, parent=parent)
+        return nodes[names]
+
+    for row in rows:
+        l1 = node((row["level1"],), 1, None)
+        l2 = node((row["level1"], row["level2"]), 2, l1)
+        if row.get("level3"):
+            node((row["level1"], row["level2"], row["level3"]), 3, l2)
+    return len(nodes)
