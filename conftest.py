@@ -24,6 +24,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def _fresh_geo_index(settings):
     # Always re-check the shared revision, so a rolled-back area change never leaks into the next test.
     settings.GEO_INDEX_CHECK_SECONDS = 0
+    settings.WORKDAY_CALENDAR_CHECK_SECONDS = 0
     yield
 
 

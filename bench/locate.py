@@ -36,19 +36,40 @@ def index_from_records(records):
     rows = []
     ids = {r.code: i for i, r in enumerate(records, start=1)}
     for i, r in enumerate(records, start=1):
-        rows.append((i, r.code, r.name, r.level, ids.get(r.parent_code), r.approximate,
-                     shapely.to_wkb(r.geometry) if r.geometry is not None else None))
+        rows.append(
+            (
+                i,
+                r.code,
+                r.name,
+                r.level,
+                ids.get(r.parent_code),
+                r.approximate,
+                shapely.to_wkb(r.geometry) if r.geometry is not None else None,
+            )
+        )
     return AreaIndex(rows)
 
 
 def generated_grids(n, rng):
     """n Voronoi cells over the bounding box: a city-scale grid set far larger than Jiangmen's."""
-    seeds = shapely.MultiPoint(np.column_stack([rng.uniform(BBOX[0], BBOX[2], n), rng.uniform(BBOX[1], BBOX[3], n)]))
+    seeds = shapely.MultiPoint(
+        np.column_stack([rng.uniform(BBOX[0], BBOX[2], n), rng.uniform(BBOX[1], BBOX[3], n)])
+    )
     cells = shapely.voronoi_polygons(seeds, extend_to=shapely.box(*BBOX))
     box = shapely.box(*BBOX)
     rows = [(1, "440700", "city", Level.CITY, None, True, shapely.to_wkb(box))]
     for i, cell in enumerate(cells.geoms, start=2):
-        rows.append((i, f"{i:015d}", f"grid {i}", Level.GRID, 1, True, shapely.to_wkb(shapely.intersection(cell, box))))
+        rows.append(
+            (
+                i,
+                f"{i:015d}",
+                f"grid {i}",
+                Level.GRID,
+                1,
+                True,
+                shapely.to_wkb(shapely.intersection(cell, box)),
+            )
+        )
     return AreaIndex(rows)
 
 
@@ -72,10 +93,17 @@ def measure(index, xs, ys, brute_sample):
 
     # The three methods must agree where a grid was found (edges aside: contains_xy excludes them).
     agree = np.mean([(b == -1) or (b == int(g)) for b, g in zip(brute, bulk[:brute_sample], strict=True)])
-    return {"grids": int(len(ids)), "single_pps": round(single_pps), "bulk_pps": round(bulk_pps),
-            "brute_pps": round(brute_pps, 1), "brute_sample": brute_sample,
-            "single_ratio": round(single_pps / brute_pps, 1), "bulk_ratio": round(bulk_pps / brute_pps, 1),
-            "agreement_with_brute": round(float(agree), 4), "located_share": round(float(np.mean(bulk >= 0)), 3)}
+    return {
+        "grids": int(len(ids)),
+        "single_pps": round(single_pps),
+        "bulk_pps": round(bulk_pps),
+        "brute_pps": round(brute_pps, 1),
+        "brute_sample": brute_sample,
+        "single_ratio": round(single_pps / brute_pps, 1),
+        "bulk_ratio": round(bulk_pps / brute_pps, 1),
+        "agreement_with_brute": round(float(agree), 4),
+        "located_share": round(float(np.mean(bulk >= 0)), 3),
+    }
 
 
 def main():
@@ -89,15 +117,28 @@ def main():
     # Random points over the districts' extent (some fall in the sea or neighbouring cities: realistic misses).
     xs, ys = rng.uniform(BBOX[0], BBOX[2], args.points), rng.uniform(BBOX[1], BBOX[3], args.points)
     demo = measure(demo_index, xs, ys, brute_sample=2000)
-    print(f"demo grids ({demo['grids']}): single {demo['single_pps']:,}/s, bulk {demo['bulk_pps']:,}/s, "
-          f"brute force {demo['brute_pps']:,}/s -> x{demo['single_ratio']} single, x{demo['bulk_ratio']} bulk")
+    print(
+        f"demo grids ({demo['grids']}): single {demo['single_pps']:,}/s, bulk {demo['bulk_pps']:,}/s, "
+        f"brute force {demo['brute_pps']:,}/s -> x{demo['single_ratio']} single, x{demo['bulk_ratio']} bulk"
+    )
 
     big_index = generated_grids(args.big_grids, rng)
     big = measure(big_index, xs, ys, brute_sample=200)
-    print(f"generated grids ({big['grids']}): single {big['single_pps']:,}/s, bulk {big['bulk_pps']:,}/s, "
-          f"brute force {big['brute_pps']:,}/s -> x{big['single_ratio']} single, x{big['bulk_ratio']} bulk")
-    print(json.dumps({"benchmark": "locate", "points": args.points, "ratio": demo["single_ratio"],
-                      "demo": demo, "generated_100k": big}))
+    print(
+        f"generated grids ({big['grids']}): single {big['single_pps']:,}/s, bulk {big['bulk_pps']:,}/s, "
+        f"brute force {big['brute_pps']:,}/s -> x{big['single_ratio']} single, x{big['bulk_ratio']} bulk"
+    )
+    print(
+        json.dumps(
+            {
+                "benchmark": "locate",
+                "points": args.points,
+                "ratio": demo["single_ratio"],
+                "demo": demo,
+                "generated_100k": big,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -44,6 +44,9 @@ INSTALLED_APPS = [
     "yiwang.accounts",
     "yiwang.geo",
     "yiwang.routing",
+    "yiwang.workdays",
+    "yiwang.cases",
+    "yiwang.notify",
 ]
 
 MIDDLEWARE = [
@@ -135,6 +138,13 @@ if not DEMO_MODE:
 # Map pages: an optional tile layer; by default outlines are drawn on a plain background.
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
+
+# Cases: classifier confidence above which a case is accepted and dispatched without a human.
+AUTO_DISPATCH_THRESHOLD = float(os.environ.get("AUTO_DISPATCH_THRESHOLD", "0.8"))
+# After a unit replies, send the case for on-site verification by its grid's worker.
+VERIFY_ON_SITE = os.environ.get("VERIFY_ON_SITE", "1") == "1"
+# An unsatisfied, unsolved rating sends the case back to the unit automatically at most this often.
+MAX_AUTO_REOPEN = int(os.environ.get("MAX_AUTO_REOPEN", "1"))
 
 # How often (seconds) a process checks whether another process changed the areas.
 GEO_INDEX_CHECK_SECONDS = float(os.environ.get("GEO_INDEX_CHECK_SECONDS", "2"))

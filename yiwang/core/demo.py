@@ -3,7 +3,7 @@
 from yiwang.geo.demo import load_demo_geography
 from yiwang.geo.locate import bump_revision
 from yiwang.geo.models import Area
-from yiwang.routing.demo import load_categories, load_units
+from yiwang.routing.demo import load_categories, load_rules, load_units
 
 
 def demo_is_loaded() -> bool:
@@ -19,6 +19,12 @@ def load_demo(*, stdout=None) -> dict:
     summary = {"areas": load_demo_geography(progress=True)["created"]}
     summary["units"] = load_units()
     summary["categories"] = load_categories()
+    summary["rules"] = load_rules()
+    from yiwang.cases.demo import load_deadline_policies
+    from yiwang.workdays.services import calendar_seed_from_library
+
+    calendar_seed_from_library()
+    summary["deadline_policies"] = load_deadline_policies()
     return summary
 
 

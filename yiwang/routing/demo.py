@@ -110,3 +110,86 @@ def load_categories(path: Path | None = None) -> int:
         if row.get("level3"):
             node((row["level1"], row["level2"], row["level3"]), 3, l2)
     return len(nodes)
+
+
+# (level-1 name, level-2 name or None) -> (lead unit code, assisting unit codes), at city level.
+CITY_RULES = [
+    ("城乡建设", None, "JM.ZJJ", ["JM.ZRJ"]),
+    ("城乡建设", "安全生产", "JM.YJJ", ["JM.ZJJ"]),
+    ("城乡建设", "城乡规划", "JM.ZRJ", []),
+    ("城乡建设", "住房保障与房地产", "JM.ZJJ", ["JM.GJJ"]),
+    ("党务政务", "港澳台侨", "JM.QWJ", []),
+    ("国土资源", None, "JM.ZRJ", []),
+    ("环境保护", None, "JM.SHJ", []),
+    ("交通运输", None, "JM.JTJ", []),
+    ("经济管理", None, "JM.FGJ", []),
+    ("经济管理", "安全生产", "JM.YJJ", []),
+    ("科技与信息产业", None, "JM.GXJ", []),
+    ("民政", None, "JM.MZJ", []),
+    ("农村农业", None, "JM.NYJ", []),
+    ("农村农业", "水利水电", "JM.SLJ", []),
+    ("商贸旅游", None, "JM.SWJ", []),
+    ("商贸旅游", "旅游管理", "JM.WGLT", []),
+    ("商贸旅游", "市场监管", "JM.SJJ", []),
+    ("商贸旅游", "质监检验检疫", "JM.SJJ", []),
+    ("卫生计生", None, "JM.WJJ", []),
+    ("卫生计生", "食品药品监管", "JM.SJJ", ["JM.WJJ"]),
+    ("政法", None, "JM.GAJ", []),
+    ("政法", "法律服务", "JM.SFJ", []),
+    ("政法", "法制建设", "JM.SFJ", []),
+    ("政法", "行政复议", "JM.SFJ", []),
+    ("政法", "仲裁与调解", "JM.SFJ", []),
+    ("教育文体", None, "JM.JYJ", []),
+    ("教育文体", "体育", "JM.WGLT", []),
+    ("教育文体", "文化", "JM.WGLT", []),
+    ("教育文体", "文物管理", "JM.WGLT", []),
+    ("劳动和社会保障", None, "JM.RSJ", []),
+    ("劳动和社会保障", "城镇居民社会保险", "JM.RSJ", ["JM.YBJ"]),
+]
+# Handled where it happens: municipal management and village building go to the district government
+# (city urban-management bureau assisting), and in the central streets to the street office.
+LOCAL_CATEGORIES = [
+    ("城乡建设", "城市建设和市政管理"),
+    ("城乡建设", "村镇建设"),
+    ("民政", "基层选举和社区建设"),
+]
+
+
+@transaction.atomic
+def load_rules() -> int:
+    from .models import ResponsibilityRule
+
+    cats = {
+        tuple(c.path.split(" / ")): c for c in Category.objects.filter(level__lte=2).select_related("parent")
+    }
+    units = {u.code: u for u in Unit.objects.all()}
+    city = Area.objects.get(code=CITY_CODE)
+    n = 0
+
+    def rule(category, area, lead, assisting, note):
+        nonlocal n
+        obj, _ = ResponsibilityRule.objects.update_or_create(
+            category=category, area=area, defaults={"lead_unit": units[lead], "note": note}
+        )
+        obj.assisting_units.set([units[c] for c in assisting])
+        n += 1
+
+    for l1, l2, lead, assisting in CITY_RULES:
+        category = cats.get((l1,) if l2 is None else (l1, l2))
+        if category is not None:
+            rule(category, city, lead, assisting, "市级部门三定职责（演示）")
+    for district in Area.objects.filter(level=Level.DISTRICT):
+        for path in LOCAL_CATEGORIES:
+            if path in cats:
+                rule(
+                    cats[path],
+                    district,
+                    district.code,
+                    ["JM.CGJ"] if path[1] == "城市建设和市政管理" else [],
+                    "属地管理（演示）",
+                )
+    for town in Area.objects.filter(level=Level.TOWN, kind="街道"):
+        path = ("城乡建设", "城市建设和市政管理")
+        if path in cats:
+            rule(cats[path], town, town.code[:9], [], "街道属地管理（演示）")
+    return n

@@ -5,39 +5,69 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='GeoRevision',
+            name="GeoRevision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('revision', models.PositiveBigIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("revision", models.PositiveBigIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='Area',
+            name="Area",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=15, unique=True, verbose_name='区划/网格编码')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('level', models.PositiveSmallIntegerField(choices=[(1, '市'), (2, '区(县级市)'), (3, '镇(街道)'), (4, '社区(村)'), (5, '网格')], db_index=True, verbose_name='层级')),
-                ('kind', models.CharField(blank=True, help_text='街道、镇、社区、村……', max_length=64, verbose_name='类别')),
-                ('geometry', models.BinaryField(blank=True, null=True, verbose_name='边界')),
-                ('approximate', models.BooleanField(default=False, verbose_name='示意边界')),
-                ('centroid_lon', models.FloatField(blank=True, null=True)),
-                ('centroid_lat', models.FloatField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='geo.area', verbose_name='上级')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=15, unique=True, verbose_name="区划/网格编码")),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "市"), (2, "区(县级市)"), (3, "镇(街道)"), (4, "社区(村)"), (5, "网格")],
+                        db_index=True,
+                        verbose_name="层级",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        blank=True, help_text="街道、镇、社区、村……", max_length=64, verbose_name="类别"
+                    ),
+                ),
+                ("geometry", models.BinaryField(blank=True, null=True, verbose_name="边界")),
+                ("approximate", models.BooleanField(default=False, verbose_name="示意边界")),
+                ("centroid_lon", models.FloatField(blank=True, null=True)),
+                ("centroid_lat", models.FloatField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="geo.area",
+                        verbose_name="上级",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '区域',
-                'verbose_name_plural': '区域',
-                'ordering': ['code'],
+                "verbose_name": "区域",
+                "verbose_name_plural": "区域",
+                "ordering": ["code"],
             },
         ),
     ]

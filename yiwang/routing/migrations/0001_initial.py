@@ -5,68 +5,156 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('geo', '0001_initial'),
+        ("geo", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=16, unique=True, verbose_name='编码')),
-                ('name', models.CharField(max_length=64, verbose_name='名称')),
-                ('level', models.PositiveSmallIntegerField(choices=[(1, '1'), (2, '2'), (3, '3')], verbose_name='层级')),
-                ('is_urgent', models.BooleanField(default=False, help_text='紧急类按工作小时计时限', verbose_name='紧急类')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='routing.category', verbose_name='上级')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=16, unique=True, verbose_name="编码")),
+                ("name", models.CharField(max_length=64, verbose_name="名称")),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "1"), (2, "2"), (3, "3")], verbose_name="层级"
+                    ),
+                ),
+                (
+                    "is_urgent",
+                    models.BooleanField(
+                        default=False, help_text="紧急类按工作小时计时限", verbose_name="紧急类"
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="routing.category",
+                        verbose_name="上级",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '分类',
-                'verbose_name_plural': '分类',
-                'ordering': ['code'],
+                "verbose_name": "分类",
+                "verbose_name_plural": "分类",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='单位编码')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('kind', models.CharField(choices=[('bureau', '市直部门'), ('district', '区(市)政府'), ('town', '镇(街)'), ('command', '指挥中心'), ('other', '其他')], max_length=16, verbose_name='类型')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('area', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='units', to='geo.area', verbose_name='辖区')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="单位编码")),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("bureau", "市直部门"),
+                            ("district", "区(市)政府"),
+                            ("town", "镇(街)"),
+                            ("command", "指挥中心"),
+                            ("other", "其他"),
+                        ],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                (
+                    "area",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="units",
+                        to="geo.area",
+                        verbose_name="辖区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '承办单位',
-                'verbose_name_plural': '承办单位',
-                'ordering': ['code'],
+                "verbose_name": "承办单位",
+                "verbose_name_plural": "承办单位",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='ResponsibilityRule',
+            name="ResponsibilityRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='依据')),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rules', to='geo.area', verbose_name='区域')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rules', to='routing.category', verbose_name='分类')),
-                ('assisting_units', models.ManyToManyField(blank=True, related_name='assist_rules', to='routing.unit', verbose_name='协办单位')),
-                ('lead_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lead_rules', to='routing.unit', verbose_name='主办单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="依据")),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rules",
+                        to="geo.area",
+                        verbose_name="区域",
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rules",
+                        to="routing.category",
+                        verbose_name="分类",
+                    ),
+                ),
+                (
+                    "assisting_units",
+                    models.ManyToManyField(
+                        blank=True, related_name="assist_rules", to="routing.unit", verbose_name="协办单位"
+                    ),
+                ),
+                (
+                    "lead_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="lead_rules",
+                        to="routing.unit",
+                        verbose_name="主办单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '权责清单条目',
-                'verbose_name_plural': '权责清单',
+                "verbose_name": "权责清单条目",
+                "verbose_name_plural": "权责清单",
             },
         ),
         migrations.AddConstraint(
-            model_name='category',
-            constraint=models.UniqueConstraint(fields=('parent', 'name'), name='category_unique_name_per_parent'),
+            model_name="category",
+            constraint=models.UniqueConstraint(
+                fields=("parent", "name"), name="category_unique_name_per_parent"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='responsibilityrule',
-            constraint=models.UniqueConstraint(fields=('category', 'area'), name='rule_unique_category_area'),
+            model_name="responsibilityrule",
+            constraint=models.UniqueConstraint(fields=("category", "area"), name="rule_unique_category_area"),
         ),
     ]

@@ -1,0 +1,13 @@
+"""Stable error codes of the cases app (the API returns them as `code`)."""
+
+TRANSITION_NOT_ALLOWED = "transition_not_allowed"
+ROLE_NOT_ALLOWED = "role_not_allowed"
+OUT_OF_SCOPE = "out_of_scope"
+CASE_CHANGED = "case_changed"
+CASE_NOT_FOUND = "case_not_found"
+REASON_REQUIRED = "reason_required"
+TEXT_REQUIRED = "text_required"
+NO_UNIT = "no_unit"
+MERGE_INVALID = "merge_invalid"
+EXTENSION_INVALID = "extension_invalid"
+RATING_INVALID = "rating_invalid"
