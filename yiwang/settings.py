@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "yiwang.workdays",
     "yiwang.cases",
     "yiwang.notify",
+    "yiwang.intake",
+    "yiwang.open311",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("open311/v2/", include("yiwang.open311.urls")),
     path("geo/", include("yiwang.geo.urls")),
     path("", include("yiwang.core.urls")),
 ]
