@@ -34,3 +34,6 @@ def _release_clock():
 
     yield
     clock.freeze(None)
+
+
+pytest_plugins = ["yiwang.core.testing.browser"]

@@ -161,4 +161,4 @@ LOGGING = {
 # Front-end assets come from packages installed at build time (no CDN): Leaflet from xstatic-leaflet.
 import xstatic.pkg.leaflet  # noqa: E402
 
-STATICFILES_DIRS = [("vendor/leaflet", xstatic.pkg.leaflet.BASE_DIR)]
+STATICFILES_DIRS = [BASE_DIR / "yiwang" / "static", ("vendor/leaflet", xstatic.pkg.leaflet.BASE_DIR)]

@@ -40,7 +40,8 @@ def locate_view(request):
     except ApplicationError as exc:
         return JsonResponse(exc.as_dict(), status=400)
     if found is None:
+        # Not an error of the request: the answer is "nowhere" (a 404 would read as a broken page).
         return JsonResponse(
-            {"code": "outside_all_areas", "message": _("该点不在任何辖区内。"), "fields": {}}, status=404
+            {"found": False, "code": "outside_all_areas", "message": _("该点不在任何辖区内。"), "fields": {}}
         )
-    return JsonResponse(found.as_dict(), json_dumps_params={"ensure_ascii": False})
+    return JsonResponse({"found": True, **found.as_dict()}, json_dumps_params={"ensure_ascii": False})

@@ -25,6 +25,7 @@ def test_clicking_a_point_returns_its_chain(client):
     data = client.get("/geo/locate?lon=113.08&lat=22.60").json()
     assert [a["name"] for a in data["chain"]][:2] == ["江门市", "蓬江区"]
     assert len(data["grid_code"]) == 15
-    assert client.get("/geo/locate?lon=116.4&lat=39.9").status_code == 404
+    outside = client.get("/geo/locate?lon=116.4&lat=39.9").json()
+    assert outside["found"] is False and outside["code"] == "outside_all_areas"
     bad = client.get("/geo/locate?lon=x&lat=1")
     assert bad.status_code == 400 and bad.json()["code"] == "invalid_coordinates"
