@@ -208,3 +208,21 @@ def test_postgres_refuses_update_and_delete_of_events(drive):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
             with connection.cursor() as cur:
                 cur.execute(sql, [event.id])
+
+
+def test_a_deadline_in_a_year_without_a_calendar_is_flagged_not_guessed(drive):
+    # given a complaint dispatched on 2026-12-21, whose 15 working days run into 2027 (no calendar yet)
+    clock.freeze(dt.datetime(2026, 12, 21, 10, 0, tzinfo=SH))
+    case = drive(Status.DISPATCHED)
+    # then the case carries a flag naming the year, and the admin list shows it
+    assert "2027" in case.deadline_flag
+    assert case.due_at is not None
+
+
+def test_a_deadline_inside_known_years_is_not_flagged(drive):
+    clock.freeze(dt.datetime(2026, 9, 28, 10, 0, tzinfo=SH))  # across National Day 2026
+    case = drive(Status.DISPATCHED)
+    assert case.deadline_flag == ""
+    # 15 working days from Mon 2026-09-28: 9-29, 9-30, (10-01..10-07 holiday), 10-08, 10-09, the make-up
+    # Saturday 10-10, then 10-12..16 and 10-19..23 -> due at the end of Friday 2026-10-23.
+    assert case.due_at.astimezone(SH).date() == dt.date(2026, 10, 23)
