@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "yiwang.geo",
     "yiwang.routing",
     "yiwang.workdays",
+    "yiwang.classify.apps.ClassifyConfig",
     "yiwang.cases",
     "yiwang.notify",
     "yiwang.intake",

@@ -187,24 +187,15 @@ def _classify(case: Case, category_code: str | None, actor: Actor) -> None:
     from yiwang.classify.selectors import predict
 
     try:
-        prediction = predict(case.text_normalized)
+        prediction = predict(case.text, title=case.title)
     except ApplicationError:  # no trained model yet: the dispatcher classifies
         return
-    if not prediction:
-        return
-    names = {
-        c.name: c for c in Category.objects.filter(level=1, name__in=[p["label"] for p in prediction["top"]])
-    }
+    candidates = prediction.get("candidates") or []
+    names = {c.name: c for c in Category.objects.filter(level=1, name__in=[p["label"] for p in candidates])}
     case.category = names.get(prediction["label"])
-    case.category_confidence = prediction["confidence"]
-    case.category_candidates = [
-        {
-            "code": names[p["label"]].code if p["label"] in names else None,
-            "name": p["label"],
-            "confidence": p["confidence"],
-        }
-        for p in prediction["top"]
-    ]
+    case.category_confidence = prediction["confidence"] if case.category else None
+    case.category_candidates = [{"code": names[p["label"]].code if p["label"] in names else None,
+                                 "name": p["label"], "confidence": p["confidence"]} for p in candidates]
 
 
 def _auto_route(case: Case, at: dt.datetime) -> None:
