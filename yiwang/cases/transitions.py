@@ -7,6 +7,8 @@ in the loop. `None` as a target means "decided by the payload" (verify, resume, 
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from yiwang.accounts.models import Role
 
 from .models import Status as S
@@ -23,40 +25,40 @@ class Move:
     sources: tuple[str, ...]
     target: str | None  # None: same status, or decided from the payload
     roles: tuple[str, ...]
-    label: str  # Chinese name of the move, for the timeline
+    label: str  # the move's name for people (translatable)
 
 
 MOVES: dict[str, Move] = {
     m.action: m
     for m in [
-        Move("accept", (S.RECEIVED,), S.ACCEPTED, (OPERATOR, DISPATCHER, SYSTEM), "受理"),
-        Move("reject", (S.RECEIVED,), S.REJECTED, (OPERATOR, DISPATCHER), "不予受理"),
-        Move("answer", (S.RECEIVED, S.ACCEPTED), S.ANSWERED, (OPERATOR, DISPATCHER), "直接办结"),
-        Move("merge", (S.RECEIVED, S.ACCEPTED, S.DISPATCHED), S.MERGED, (DISPATCHER,), "并案"),
-        Move("dispatch", (S.ACCEPTED,), S.DISPATCHED, (DISPATCHER, SYSTEM), "派遣"),
-        Move("sign", (S.DISPATCHED,), S.IN_PROGRESS, UNIT, "签收"),
-        Move("return", (S.DISPATCHED, S.IN_PROGRESS), S.RETURNED, UNIT, "退回"),
-        Move("redispatch", (S.RETURNED, S.DISPATCHED, S.IN_PROGRESS), S.DISPATCHED, (DISPATCHER,), "改派"),
-        Move("reply", (S.IN_PROGRESS,), S.REPLIED, UNIT, "反馈"),
+        Move("accept", (S.RECEIVED,), S.ACCEPTED, (OPERATOR, DISPATCHER, SYSTEM), _("受理")),
+        Move("reject", (S.RECEIVED,), S.REJECTED, (OPERATOR, DISPATCHER), _("不予受理")),
+        Move("answer", (S.RECEIVED, S.ACCEPTED), S.ANSWERED, (OPERATOR, DISPATCHER), _("直接办结")),
+        Move("merge", (S.RECEIVED, S.ACCEPTED, S.DISPATCHED), S.MERGED, (DISPATCHER,), _("并案")),
+        Move("dispatch", (S.ACCEPTED,), S.DISPATCHED, (DISPATCHER, SYSTEM), _("派遣")),
+        Move("sign", (S.DISPATCHED,), S.IN_PROGRESS, UNIT, _("签收")),
+        Move("return", (S.DISPATCHED, S.IN_PROGRESS), S.RETURNED, UNIT, _("退回")),
+        Move("redispatch", (S.RETURNED, S.DISPATCHED, S.IN_PROGRESS), S.DISPATCHED, (DISPATCHER,), _("改派")),
+        Move("reply", (S.IN_PROGRESS,), S.REPLIED, UNIT, _("反馈")),
         # request (unit) or decide (dispatcher): the due date moves, the status does not
-        Move("extend", (S.DISPATCHED, S.IN_PROGRESS), None, UNIT + (DISPATCHER,), "延期"),
-        Move("suspend", (S.DISPATCHED, S.IN_PROGRESS, S.RETURNED), S.SUSPENDED, (DISPATCHER,), "挂起"),
-        Move("resume", (S.SUSPENDED,), None, (DISPATCHER, SYSTEM), "恢复"),
+        Move("extend", (S.DISPATCHED, S.IN_PROGRESS), None, UNIT + (DISPATCHER,), _("延期")),
+        Move("suspend", (S.DISPATCHED, S.IN_PROGRESS, S.RETURNED), S.SUSPENDED, (DISPATCHER,), _("挂起")),
+        Move("resume", (S.SUSPENDED,), None, (DISPATCHER, SYSTEM), _("恢复")),
         Move(
             "supervise",
             (S.DISPATCHED, S.IN_PROGRESS, S.RETURNED, S.REPLIED, S.VERIFYING),
             None,
             (DISPATCHER, SYSTEM),
-            "督办",
+            _("督办"),
         ),
-        Move("check", (S.REPLIED,), S.VERIFYING, (DISPATCHER, SYSTEM), "派发核查"),
+        Move("check", (S.REPLIED,), S.VERIFYING, (DISPATCHER, SYSTEM), _("派发核查")),
         # on-site verification: passed -> closed; failed -> back to the unit (重办)
-        Move("verify", (S.VERIFYING, S.REPLIED), None, (GRIDWORKER, DISPATCHER), "核查"),
+        Move("verify", (S.VERIFYING, S.REPLIED), None, (GRIDWORKER, DISPATCHER), _("核查")),
         Move(
-            "reopen", (S.REPLIED, S.VERIFYING, S.CLOSED, S.RATED), S.IN_PROGRESS, (DISPATCHER, SYSTEM), "重办"
+            "reopen", (S.REPLIED, S.VERIFYING, S.CLOSED, S.RATED), S.IN_PROGRESS, (DISPATCHER, SYSTEM), _("重办")
         ),
-        Move("close", (S.REPLIED, S.VERIFYING, S.MERGED), S.CLOSED, (DISPATCHER, SYSTEM), "办结"),
-        Move("rate", (S.CLOSED, S.ANSWERED), S.RATED, (RESIDENT, OPERATOR), "评价"),
+        Move("close", (S.REPLIED, S.VERIFYING, S.MERGED), S.CLOSED, (DISPATCHER, SYSTEM), _("办结")),
+        Move("rate", (S.CLOSED, S.ANSWERED), S.RATED, (RESIDENT, OPERATOR), _("评价")),
     ]
 }
 
