@@ -17,7 +17,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     from yiwang.core.demo import load_demo
 
     with django_db_blocker.unblock():
-        load_demo()
+        load_demo(history=0)  # tests make their own cases
 
 
 @pytest.fixture(autouse=True)

@@ -142,6 +142,9 @@ if not DEMO_MODE:
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
 
+# The demo: how many real messages `yiwang demo` plays through the closed loop (0: none).
+DEMO_HISTORY_CASES = int(os.environ.get("YIWANG_DEMO_CASES", "1500"))
+
 # Cases: classifier confidence above which a case is accepted and dispatched without a human.
 AUTO_DISPATCH_THRESHOLD = float(os.environ.get("AUTO_DISPATCH_THRESHOLD", "0.8"))
 # After a unit replies, send the case for on-site verification by its grid's worker.

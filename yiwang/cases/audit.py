@@ -4,6 +4,7 @@ per case and in one global chain. `verify_chain` recomputes everything and names
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
@@ -54,6 +55,8 @@ def append_event(
     at,
 ) -> CaseEvent:
     """Append one event. Must run inside the transition's transaction (it locks the global head)."""
+    # Hash the moment in UTC: that is how it reads back from the database, whatever zone `at` came in.
+    at = at.astimezone(dt.UTC)
     head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
     last = case.events.order_by("-seq").values_list("seq", "hash").first()
     seq, prev = (last[0] + 1, last[1]) if last else (1, "")

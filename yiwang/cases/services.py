@@ -534,7 +534,7 @@ def _follow_ups(case: Case, action: str, payload: dict, at: dt.datetime) -> None
     elif (
         action == "rate"
         and case.satisfaction == Satisfaction.UNSATISFIED
-        and case.solved is False
+        and case.solved is False and case.lead_unit_id
         and case.reopen_count < getattr(settings, "MAX_AUTO_REOPEN", 1)
     ):
         perform(

@@ -10,7 +10,11 @@ def demo_is_loaded() -> bool:
     return Area.objects.exists()
 
 
-def load_demo(*, stdout=None) -> dict:
+def load_demo(*, stdout=None, history: int | None = None) -> dict:
+    """Everything the demo shows. `history`: how many real messages to play through the closed loop
+    (None: yiwang.cases.demo_history's default when loading for a person, i.e. with `stdout`, and
+    none for the test session, whose tests count their own cases)."""
+
     def say(msg):
         if stdout is not None:
             stdout.write(msg)
@@ -25,6 +29,18 @@ def load_demo(*, stdout=None) -> dict:
 
     calendar_seed_from_library()
     summary["deadline_policies"] = load_deadline_policies()
+    from django.conf import settings
+
+    from yiwang.cases.demo_history import DEFAULT_CASES, load_history
+
+    if history is None:
+        history = getattr(settings, "DEMO_HISTORY_CASES", DEFAULT_CASES) if stdout is not None else 0
+    if history:
+        say(
+            f"Playing {history} real citizen messages (TipDM 2020 challenge data, places renamed to Jiangmen) "
+            "through the closed loop over the last 90 days…"
+        )
+        summary["history"] = load_history(cases=history, progress=stdout is not None)
     return summary
 
 

@@ -226,3 +226,17 @@ def test_a_deadline_inside_known_years_is_not_flagged(drive):
     # 15 working days from Mon 2026-09-28: 9-29, 9-30, (10-01..10-07 holiday), 10-08, 10-09, the make-up
     # Saturday 10-10, then 10-12..16 and 10-19..23 -> due at the end of Friday 2026-10-23.
     assert case.due_at.astimezone(SH).date() == dt.date(2026, 10, 23)
+
+
+def test_events_made_in_local_time_still_verify(drive):
+    # given moves stamped in Beijing time (as the demo history and tests do)
+    clock.freeze(dt.datetime(2026, 3, 2, 10, 0, tzinfo=SH))
+    drive(Status.RATED)
+    # then the hashes match what reads back from the database (stored in UTC)
+    assert verify_chain().ok
+
+
+def test_an_unsatisfied_rating_of_an_answer_at_intake_does_not_reopen_it(drive, people):
+    case = drive(Status.ANSWERED)
+    case = act(case, "rate", people["resident"], {"satisfaction": "unsatisfied", "solved": False})
+    assert case.status == Status.RATED and case.lead_unit is None

@@ -44,7 +44,8 @@ def demo_server(tmp_path_factory):
     _require_chromium()
     var = tmp_path_factory.mktemp("demo-var")
     env = {**os.environ, "YIWANG_VAR_DIR": str(var), "DATABASE_URL": f"sqlite:///{var / 'demo.sqlite3'}",
-           "YIWANG_MODE": "demo", "SWEEP_INTERVAL_SECONDS": "3600"}
+           "YIWANG_MODE": "demo", "SWEEP_INTERVAL_SECONDS": "3600",
+           "YIWANG_DEMO_CASES": os.environ.get("YIWANG_BROWSER_DEMO_CASES", "150")}
     run = [sys.executable, "-m", "yiwang"]
     for args in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"], ["demo"]):
         subprocess.run(run + args, env=env, check=True, capture_output=True, timeout=600)
