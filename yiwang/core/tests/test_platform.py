@@ -49,6 +49,10 @@ def test_a_second_demo_run_keeps_existing_data(capsys):
 
 
 def test_pages_render_in_three_languages(client):
-    for lang in ("zh-hans", "zh-hant", "en"):
+    expected = {"zh-hans": "江门市区域与网格", "zh-hant": "江門市區域與網格", "en": "Jiangmen areas and grids"}
+    for lang, heading in expected.items():
         response = client.get("/geo/map/", HTTP_ACCEPT_LANGUAGE=lang)
         assert response.status_code == 200
+        body = response.content.decode()
+        assert heading in body, lang
+        assert f'lang="{lang}"' in body

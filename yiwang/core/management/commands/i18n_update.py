@@ -38,8 +38,8 @@ class Command(BaseCommand):
                 po = polib.pofile(str(path))
                 filled = 0
                 for entry in po:
-                    if entry.msgstr and AUTO_FLAG not in entry.flags:
-                        continue  # a human translation: keep it
+                    if entry.msgstr and AUTO_FLAG not in entry.flags and "fuzzy" not in entry.flags:
+                        continue  # a human translation: keep it (a fuzzy guess is not one)
                     if entry.msgid_plural:
                         entry.msgstr_plural = {0: s2hk.convert(entry.msgid), 1: s2hk.convert(entry.msgid_plural)}
                     else:
