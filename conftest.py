@@ -29,6 +29,16 @@ def _fresh_geo_index(settings):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    # A request in another language leaves it active in the thread: start every test in Chinese.
+    from django.utils import translation
+
+    translation.activate("zh-hans")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _release_clock():
     from yiwang.core import clock
 
