@@ -6,14 +6,22 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Serve the platform with waitress (PORT overrides 8000). Runs the system checks first."
+    help = (
+        "Serve the platform with waitress (PORT overrides 8000). Runs the system checks first. In demo "
+        "mode it also runs the deadline sweep and the notification retry every SWEEP_INTERVAL_SECONDS."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "8")))
+        parser.add_argument(
+            "--no-periodic-jobs",
+            action="store_true",
+            help="demo mode: do not run the deadline sweep and notification retry in this process",
+        )
 
-    def handle(self, *args, host, port, threads, **options):
+    def handle(self, *args, host, port, threads, no_periodic_jobs, **options):
         # Refuses to start in production with demo passwords (yiwang.E001) or other errors.
         call_command("check", fail_level="ERROR")
         from waitress import serve
@@ -21,4 +29,11 @@ class Command(BaseCommand):
         from yiwang.wsgi import application
 
         self.stdout.write(f"Yiwang ({settings.MODE} mode) at http://{host}:{port}/  (Ctrl-C stops)")
+        interval = getattr(settings, "SWEEP_INTERVAL_SECONDS", 60)
+        if settings.DEMO_MODE and interval > 0 and not no_periodic_jobs:
+            # Production runs these on Celery beat (docs/operations.md); the demo has no broker.
+            from yiwang.notify.periodic import start_periodic_jobs
+
+            start_periodic_jobs(interval)
+            self.stdout.write(f"Deadline sweep and notification retry every {interval:g} s in this process")
         serve(application, host=host, port=port, threads=threads, ident="yiwang")
