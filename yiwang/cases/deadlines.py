@@ -87,6 +87,10 @@ def extend(case: Case, days: int) -> tuple[dt.datetime, str]:
     return result.due, _flag(set(result.missing_years))
 
 
+def extend_moment(moment: dt.datetime, days: int) -> dt.datetime:
+    return workdays.extend_due(moment, days).due
+
+
 def shift_for_pause(case: Case, paused_from: dt.datetime, paused_to: dt.datetime) -> tuple[dict, str]:
     """New due/yellow/response times after a suspension: the working time lost is given back."""
     out, missing = {}, set()

@@ -458,7 +458,10 @@ def _extend(case: Case, actor: Actor, payload: dict, put) -> dict:
     out = {"request": decision, "days": days}
     if decision == "approve":
         new_due, flag = deadlines.extend(case, days)
-        put(due_at=new_due, extension_count=case.extension_count + 1, card=Card.NONE)
+        # The yellow-card moment moves with the deadline, or the sweep would card it at once.
+        new_yellow = deadlines.extend_moment(case.yellow_at, days) if case.yellow_at else None
+        put(due_at=new_due, yellow_at=new_yellow, extension_count=case.extension_count + 1, card=Card.NONE,
+            red_escalated_at=None)
         if flag:
             put(deadline_flag=flag)
         out["due_at"] = new_due

@@ -144,6 +144,7 @@ def test_an_extension_is_requested_then_approved_or_denied(drive, people):
     case = act(case, "extend", people["dispatcher"], {"decision": "approve"})
     assert case.extension_requested_days is None and case.extension_count == 1
     assert case.due_at.astimezone(SH).date() == dt.date(2026, 3, 30)
+    assert case.yellow_at > due  # the yellow-card moment moved with it
     case = act(case, "extend", people["handler"], {"days": 3, "reason": "仍需时间"})
     case = act(case, "extend", people["dispatcher"], {"decision": "deny"})
     assert case.extension_count == 1 and case.due_at.astimezone(SH).date() == dt.date(2026, 3, 30)
