@@ -250,3 +250,54 @@ EMAIL_USE_SSL = os.environ.get("EMAIL_USE_SSL", "0") == "1"
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "yiwang@localhost")
 NOTIFY_EMAIL_FROM = os.environ.get("NOTIFY_EMAIL_FROM", DEFAULT_FROM_EMAIL)
+
+# Intake ------------------------------------------------------------------------------------------
+# (yiwang/intake: validation, attachments, duplicates, bulk import, abuse limits; docs/intake.md)
+# Image attachments: JPEG/PNG/WebP by content, stored under MEDIA_ROOT without EXIF.
+INTAKE_ATTACHMENT_MAX_BYTES = int(os.environ.get("INTAKE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
+INTAKE_ATTACHMENT_MAX_COUNT = int(os.environ.get("INTAKE_ATTACHMENT_MAX_COUNT", "6"))
+INTAKE_ATTACHMENT_MAX_PIXELS = int(os.environ.get("INTAKE_ATTACHMENT_MAX_PIXELS", "50000000"))
+# Duplicates (重复件): candidates received within this many days before or after, scored 0..1.
+INTAKE_DUPLICATE_WINDOW_DAYS = int(os.environ.get("INTAKE_DUPLICATE_WINDOW_DAYS", "30"))
+INTAKE_DUPLICATE_MIN_SCORE = float(os.environ.get("INTAKE_DUPLICATE_MIN_SCORE", "0.61"))  # bench/duplicates.py
+INTAKE_DUPLICATE_POOL = int(os.environ.get("INTAKE_DUPLICATE_POOL", "2000"))
+# Names people write for areas besides their official ones (placement): name -> area code.
+PLACEMENT_EXTRA_NAMES = {
+    "Jiangmen": "440700",
+    "Pengjiang": "440703",
+    "Jianghai": "440704",
+    "Xinhui": "440705",
+    "Taishan": "440781",
+    "Kaiping": "440783",
+    "Heshan": "440784",
+    "Enping": "440785",
+}
+# Request size: JSON bodies and form fields (Django's own limit), and whole requests by path,
+# checked from Content-Length before anything is read (413 with the error shape).
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440))
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = INTAKE_ATTACHMENT_MAX_COUNT
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger uploads go to a temporary file, not memory
+INTAKE_MAX_REQUEST_BYTES = [  # (path prefix, bytes); the first prefix that matches applies
+    ("/api/v1/attachments", INTAKE_ATTACHMENT_MAX_BYTES + 64 * 1024),
+    ("/api/", 1024 * 1024),
+    ("/open311/", INTAKE_ATTACHMENT_MAX_BYTES + 64 * 1024),
+]
+# Rate limits on the endpoints the public reaches: (name, methods, path regex, requests, seconds, key).
+# key "client": the bearer token / session / api_key if one is sent, else the address; "ip": the address.
+# Counters live in the cache: set CACHE_URL (redis://…) so that every process shares them.
+INTAKE_RATE_LIMITS = [
+    ("create", ("POST",), r"^/api/v1/(cases|attachments)$", 30, 60, "client"),
+    ("create-ip", ("POST",), r"^/api/v1/(cases|attachments)$", 300, 60, "ip"),
+    ("open311-write", ("POST",), r"^/open311/v2/requests", 60, 60, "client"),
+    ("public-read", ("GET",), r"^/open311/v2/", 300, 60, "ip"),
+    ("login", ("POST",), r"^/accounts/login/", 20, 300, "ip"),
+]
+INTAKE_TRUSTED_PROXIES = int(os.environ.get("INTAKE_TRUSTED_PROXIES", "0"))  # X-Forwarded-For hops to trust
+if os.environ.get("CACHE_URL"):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["CACHE_URL"]}
+    }
+# Right after LocaleMiddleware, so that refusals speak the caller's language.
+_at = MIDDLEWARE.index("django.middleware.locale.LocaleMiddleware") + 1
+MIDDLEWARE = [*MIDDLEWARE[:_at], "yiwang.intake.middleware.AbuseLimitMiddleware", *MIDDLEWARE[_at:]]

@@ -10,7 +10,7 @@ from typing import Any, Literal
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, File, Query, Router, Schema, UploadedFile
 
 from yiwang.core.errors import ApplicationError
 
@@ -39,8 +39,16 @@ class CaseIn(Schema):
     requester_kind: Literal["resident", "overseas_chinese", "hk_macao", "enterprise", "anonymous"] = (
         "resident"
     )
-    requester_language: Literal["zh-hans", "zh-hant", "en"] = "zh-hans"
+    requester_language: Literal["zh-hans", "zh-hant", "en"] | None = Field(
+        None,
+        description="the requester's language; left out: detected from the text (traditional -> zh-hant)",
+    )
     channel: Literal["web", "hotline", "patrol", "open311", "api", "sensor", "import"] = "api"
+    attachments: list[str] = Field(
+        default_factory=list,
+        description="tokens returned by POST /attachments (at most 6 images, uploaded by the same user)",
+    )
+    praised_unit: str = Field("", max_length=40, description="表扬: the code of the unit praised")
 
 
 class UnitOut(Schema):
@@ -91,8 +99,13 @@ class CaseOut(Schema):
     return_count: int
     reopen_count: int
     requester_kind: str
+    requester_language: str
     requester_name: str
     requester_phone: str
+    attachments: list[dict] = Field(description="images: url, content_type, size, width, height, gps")
+    placement_note: str = Field(
+        description="how a point was obtained when it was not given, e.g. from a photo"
+    )
 
 
 class EventOut(Schema):
@@ -138,7 +151,10 @@ def _mask_name(name: str) -> str:
     return name[:1] + "*" * (len(name) - 1) if name else ""
 
 
-def case_out(case: Case) -> dict:
+def case_out(case: Case, *, lang: str | None = None) -> dict:
+    """The case as the API shows it; `lang` (zh-hant …) converts the reply into that script."""
+    from yiwang.intake.language import in_requester_script
+
     areas = [a for a in (case.district, case.town, case.community, case.grid) if a is not None]
     return {
         "number": case.number,
@@ -175,15 +191,40 @@ def case_out(case: Case) -> dict:
         "dispatched_at": case.dispatched_at,
         "replied_at": case.replied_at,
         "closed_at": case.closed_at,
-        "reply_text": case.reply_text,
+        "reply_text": in_requester_script(case.reply_text, lang),
         "satisfaction": case.satisfaction,
         "solved": case.solved,
         "return_count": case.return_count,
         "reopen_count": case.reopen_count,
         "requester_kind": case.requester_kind,
+        "requester_language": case.requester_language,
         "requester_name": _mask_name(case.requester_name),
         "requester_phone": _mask_phone(case.requester_phone),
+        "attachments": [
+            {k: a.get(k) for k in ("url", "content_type", "size", "width", "height", "gps")}
+            for a in (case.attachments or [])
+            if isinstance(a, dict)
+        ],
+        "placement_note": _placement_note(case),
     }
+
+
+def _placement_note(case: Case) -> str:
+    if case.placement == "gps" and case.lon is not None:
+        for a in case.attachments or []:
+            gps = a.get("gps") if isinstance(a, dict) else None
+            if gps and gps.get("lon") == case.lon and gps.get("lat") == case.lat:
+                return str(_("由照片 EXIF 中的 GPS 位置定位"))
+    return ""
+
+
+def _reply_language(request, case: Case, lang: str | None) -> str | None:
+    """?lang= wins; else the requester reading their own case reads it in their own script."""
+    if lang:
+        return lang
+    if case.requester_user_id is not None and case.requester_user_id == getattr(request.user, "pk", None):
+        return case.requester_language
+    return None
 
 
 def _body_hash(payload: dict) -> str:
@@ -192,10 +233,21 @@ def _body_hash(payload: dict) -> str:
 
 @router.post(
     "/cases",
-    response={201: CaseOut, 409: ErrorOut, 400: ErrorOut, 422: ErrorOut},
+    response={201: CaseOut, 409: ErrorOut, 400: ErrorOut, 413: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="Create a case (any channel)",
     description="Honours an `Idempotency-Key` header: the same key and body return the first case; "
-    "the same key with a different body is refused with 409.",
+    "the same key with a different body is refused with 409.\n\n"
+    "Validation (400 `validation_error`, every wrong field at once in `fields`, in the caller's "
+    "language): title 1-200 characters; text 5-5000 (punctuation not counted; 10 for a 表扬 without "
+    "`praised_unit`); 投诉 and 举报 need a place: `lon`+`lat` inside the city (else 400 `outside_city`), "
+    "a photo whose EXIF GPS lies inside it, or an `address` the platform can place; "
+    "`requester_phone`: mainland mobile, landline with area code (0750-3123456), +852/+853 8 digits "
+    "or +<country code>; `requester_id_number` (optional): a valid document for `requester_kind` "
+    "(居民身份证 with its check digit, 港澳居民来往内地通行证, 香港/澳门身份证, 护照, 统一社会信用代码).\n\n"
+    "Photos: upload each with `POST /attachments` first and list the returned tokens in `attachments`; "
+    "a case without a point is placed by the first photo whose EXIF GPS lies in the city "
+    "(placement `gps`, `placement_note` says so).\n\n"
+    "Rate limited (429 with Retry-After) and size limited (413).",
 )
 def create_case(request: HttpRequest, payload: CaseIn):
     body = payload.dict()
@@ -213,8 +265,10 @@ def create_case(request: HttpRequest, payload: CaseIn):
         requester_phone=body["requester_phone"],
         requester_id_number=body["requester_id_number"],
         requester_kind=body["requester_kind"],
-        requester_language=body["requester_language"],
+        requester_language=body["requester_language"] or "",
         channel=body["channel"],
+        attachments=body["attachments"],
+        praised_unit=body["praised_unit"],
     )
     actor = Actor.of(request.user)
     if not key:
@@ -243,6 +297,9 @@ def create_case(request: HttpRequest, payload: CaseIn):
 def list_cases(
     request,
     status: list[str] = Query(None),
+    channel: str | None = None,
+    request_type: str | None = None,
+    lang: str | None = Query(None, description="show replies in this script (zh-hant, zh-hans)"),
     category: str | None = None,
     area: str | None = None,
     unit: str | None = None,
@@ -261,11 +318,16 @@ def list_cases(
 
     if request.user.role == Role.RESIDENT:
         qs = qs.filter(requester_user=request.user)
+    if channel:
+        qs = qs.filter(channel=channel)
+    if request_type:
+        qs = qs.filter(request_type=request_type)
     total = qs.count()
     rows = qs.select_related("community", "parent").prefetch_related("assisting_units")[
         (page - 1) * page_size : page * page_size
     ]
-    return {"count": total, "page": page, "page_size": page_size, "results": [case_out(c) for c in rows]}
+    results = [case_out(c, lang=_reply_language(request, c, lang)) for c in rows]
+    return {"count": total, "page": page, "page_size": page_size, "results": results}
 
 
 def _visible_case(request, number: str) -> Case:
@@ -279,9 +341,16 @@ def _visible_case(request, number: str) -> Case:
     return case
 
 
-@router.get("/cases/{number}", response={200: CaseOut, 404: ErrorOut}, summary="Read one case")
-def get_case(request, number: str):
-    return 200, case_out(_visible_case(request, number))
+@router.get(
+    "/cases/{number}",
+    response={200: CaseOut, 404: ErrorOut},
+    summary="Read one case",
+    description="`reply_text` is shown in `?lang=` (zh-hant: converted to traditional characters); "
+    "without it, the requester reading their own case sees it in their `requester_language`.",
+)
+def get_case(request, number: str, lang: str | None = None):
+    case = _visible_case(request, number)
+    return 200, case_out(case, lang=_reply_language(request, case, lang))
 
 
 @router.get(
@@ -306,6 +375,64 @@ def get_events(request, number: str):
         }
         for e in selectors.case_events(case=case)
     ]
+
+
+class AttachmentOut(Schema):
+    token: str = Field(description="name it in POST /cases `attachments`")
+    url: str
+    content_type: str
+    size: int
+    width: int
+    height: int
+    gps: dict | None = Field(
+        description="{lon, lat} read from the photo's EXIF (WGS84) before it was stripped"
+    )
+
+
+@router.post(
+    "/attachments",
+    response={201: AttachmentOut, 400: ErrorOut, 413: ErrorOut, 415: ErrorOut, 429: ErrorOut},
+    summary="Upload one image for a case",
+    description="multipart/form-data with one `file`. JPEG, PNG or WebP, recognised by content (not by "
+    "name or Content-Type; else 415); at most 10 MB (413) and 6 per case. Stored under a random name; "
+    "EXIF (position, camera, time) is stripped from the stored copy after its GPS position is read. "
+    "Then list the returned `token` in POST /cases `attachments`.",
+)
+def upload_attachment(request, file: UploadedFile = File(...)):
+    from yiwang.intake.services import attachment_upload
+
+    return 201, attachment_upload(upload=file, user=request.user).as_entry()
+
+
+class DuplicateOut(Schema):
+    number: str
+    title: str
+    status: str
+    received_at: dt.datetime
+    score: float = Field(description="0..1: text similarity weighted by closeness in place and time")
+    text_similarity: float
+    place_closeness: float
+    distance_m: float | None
+    days_apart: float
+
+
+@router.get(
+    "/cases/{number}/duplicates",
+    response={200: list[DuplicateOut], 403: ErrorOut, 404: ErrorOut},
+    summary="Likely duplicates of a case (重复件)",
+    description="Cases received within 30 days of it, in its district, that read alike (character n-gram "
+    "TF-IDF cosine, weighted by distance and time), best first with their scores. Merge one with "
+    '`POST /cases/{number}/merge {"into": PARENT}`. Staff only.',
+)
+def get_duplicates(request, number: str, limit: int = 5):
+    from yiwang.accounts.models import Role
+    from yiwang.intake.selectors import duplicate_candidates
+
+    case = _visible_case(request, number)
+    if request.user.role == Role.RESIDENT:
+        raise ApplicationError("role_not_allowed", _("只有工作人员可以查看疑似重复件。"), status=403)
+    found = duplicate_candidates(case=case, limit=min(max(1, limit), 20))
+    return 200, [vars(c) for c in found]
 
 
 ACTION_HELP = {

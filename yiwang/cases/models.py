@@ -150,6 +150,8 @@ class Case(models.Model):
     )
     channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices, default=Channel.WEB)
     attachments = models.JSONField(_("附件"), default=list, blank=True)
+    # Where the case came from outside the platform ("import:m00001"): a re-run import never duplicates.
+    external_id = models.CharField(_("外部编号"), max_length=100, null=True, blank=True, unique=True)
 
     lead_unit = models.ForeignKey(
         "routing.Unit",

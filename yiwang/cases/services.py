@@ -32,6 +32,7 @@ from .models import (
     CaseEvent,
     CaseNumberCounter,
     Channel,
+    Placement,
     RequesterKind,
     RequestType,
     Satisfaction,
@@ -61,6 +62,9 @@ class Actor:
 # --------------------------------------------------------------------------- intake
 @dataclass
 class CaseInput:
+    """One request as a channel hands it over. What each field must look like: yiwang.intake.validators
+    and _validate_input below (docs/intake.md)."""
+
     request_type: str
     title: str
     text: str
@@ -70,13 +74,14 @@ class CaseInput:
     placement: str | None = None  # gps | map | address | text; inferred when left out
     category_code: str | None = None
     requester_name: str = ""
-    requester_phone: str = ""
-    requester_id_number: str = ""
+    requester_phone: str = ""  # normalised by _validate_input (13800138000, 0750-3123456, +85291234567)
+    requester_id_number: str = ""  # normalised by _validate_input
     requester_kind: str = RequesterKind.RESIDENT
-    requester_language: str = "zh-hans"
+    requester_language: str = ""  # zh-hans | zh-hant | en; empty: detected from the text
     channel: str = Channel.WEB
-    attachments: list = field(default_factory=list)
+    attachments: list = field(default_factory=list)  # tokens (or {"token": …}) from POST /attachments
     received_at: dt.datetime | None = None
+    praised_unit: str = ""  # 表扬: the code of the unit praised (or the text says whom)
 
 
 def _next_number(at: dt.datetime) -> str:
@@ -94,22 +99,101 @@ def _place(case: Case) -> None:
     place_case(case)
 
 
-def _validate_input(data: CaseInput) -> None:
-    fields = {}
+# Request types that must say where: a complaint or a report is about something somewhere.
+PLACE_REQUIRED = (RequestType.COMPLAINT, RequestType.REPORT)
+
+
+def _validate_input(data: CaseInput, *, exif_point: tuple[float, float] | None = None) -> None:
+    """Check every field at once and say what is wrong with each; normalise phone, ID and language.
+
+    The rules (docs/intake.md): title 1-200 characters, text 5-5000 (punctuation not counted; 10 for
+    a praise that names no unit); 投诉 and 举报 need a place: a point inside the city, a photo with an
+    EXIF position inside it, or an address the platform can place (historical imports excepted); lon
+    and lat come together; a phone number, when given, is a mainland mobile or landline with area
+    code, or +852 / +853 / +<country code>; an ID number, when given, is a valid document for the
+    requester kind (yiwang.intake.validators.DOCUMENTS_BY_KIND). Anonymous requests keep neither.
+    """
+    from yiwang.intake import validators as v
+    from yiwang.intake.language import detect_language, normalize_language
+
+    fields: dict[str, object] = {}
+
+    def check(name, fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except v.Invalid as exc:
+            fields[name] = exc.message
+            return None
+
     if data.request_type not in RequestType.values:
         fields["request_type"] = _("诉求类型须为：%(v)s") % {"v": "、".join(RequestType.values)}
-    if not (data.title or "").strip():
-        fields["title"] = _("请填写标题")
-    elif len(data.title) > 200:
-        fields["title"] = _("标题不能超过 200 字")
-    if len((data.text or "").strip()) < 5:
-        fields["text"] = _("请描述诉求内容（至少 5 个字）")
-    elif len(data.text) > 5000:
-        fields["text"] = _("内容不能超过 5000 字")
+    check("title", v.check_title, data.title)
+    praise_without_unit = data.request_type == RequestType.PRAISE and not (data.praised_unit or "").strip()
+    check("text", v.check_text, data.text, minimum=v.PRAISE_TEXT_MIN if praise_without_unit else v.TEXT_MIN)
+    if (data.praised_unit or "").strip():
+        if not Unit.objects.filter(code=data.praised_unit.strip()).exists():
+            fields["praised_unit"] = _("单位编码 %(c)s 不存在") % {"c": data.praised_unit}
     if data.requester_kind not in RequesterKind.values:
         fields["requester_kind"] = _("诉求人类别无效")
     if data.channel not in Channel.values:
         fields["channel"] = _("渠道无效")
+    if data.placement not in (None, "", "gps", "map", "address", "text"):
+        fields["placement"] = _("定位方式须为 gps、map、address 或 text")
+
+    has_point = False
+    if (data.lon is None) != (data.lat is None):
+        fields["lon" if data.lon is None else "lat"] = _("经度和纬度须同时填写")
+    elif data.lon is not None:
+        from yiwang.geo.locate import parse_coordinates
+
+        try:
+            data.lon, data.lat = parse_coordinates(data.lon, data.lat)
+            has_point = True
+        except ApplicationError as exc:
+            fields["lon"] = exc.message
+    if (
+        data.request_type in PLACE_REQUIRED
+        and data.channel != Channel.IMPORT
+        and not has_point
+        and exif_point is None
+        and "lon" not in fields
+        and "lat" not in fields
+    ):
+        from .placement import match_area
+
+        if not (data.address or "").strip():
+            fields["address"] = _(
+                "投诉、举报须说明地点：请在地图上选点，或填写地址（例如 江门市蓬江区白沙街道……）"
+            )
+        elif match_area(data.address) is None:
+            fields["address"] = _(
+                "无法从该地址确定所在的区（市）或镇（街道），请补充区、镇（街道）名称，或在地图上选点"
+            )
+
+    if data.requester_kind != RequesterKind.ANONYMOUS:
+        if (data.requester_phone or "").strip():
+            phone = check("requester_phone", v.parse_phone, data.requester_phone)
+            if phone is not None:
+                data.requester_phone = phone.normalized
+        if (data.requester_id_number or "").strip():
+            today = timezone.localdate(clock.now())
+            document = check(
+                "requester_id_number",
+                v.parse_id_document,
+                data.requester_id_number,
+                data.requester_kind,
+                today=today,
+            )
+            if document is not None:
+                data.requester_id_number = document.number
+    if data.requester_language:
+        language = normalize_language(data.requester_language)
+        if language is None:
+            fields["requester_language"] = _("语言须为 zh-hans、zh-hant 或 en")
+        else:
+            data.requester_language = language
+    else:
+        data.requester_language = detect_language(f"{data.title}{data.text}")
     if fields:
         raise ApplicationError("validation_error", _("提交的内容有误，请按提示修改。"), fields=fields)
 
@@ -117,7 +201,12 @@ def _validate_input(data: CaseInput) -> None:
 @transaction.atomic
 def case_create(*, data: CaseInput, actor: Actor) -> Case:
     """Enter one request into the queue; classify, place and (when confident) route it."""
-    _validate_input(data)
+    from yiwang.intake.services import attachments_for_case, bind_attachments, exif_point
+
+    attachments = attachments_for_case(tokens=data.attachments, user=actor.user)
+    # A photo's EXIF position places a report that has no point (read before the EXIF was stripped).
+    from_exif = exif_point(attachments) if data.lon is None and data.lat is None else None
+    _validate_input(data, exif_point=from_exif)
     at = data.received_at or clock.now()
     case = Case(
         number=_next_number(at),
@@ -134,12 +223,15 @@ def case_create(*, data: CaseInput, actor: Actor) -> Case:
         requester_kind=data.requester_kind,
         requester_language=data.requester_language or "zh-hans",
         channel=data.channel,
-        attachments=data.attachments or [],
+        attachments=[a.as_entry() for a in attachments],
         received_at=at,
         status=S.RECEIVED,
     )
     if data.placement:
         case.placement = data.placement
+    if from_exif is not None:
+        case.lon, case.lat = from_exif
+        case.placement, case.placement_confidence = Placement.GPS, EXIF_CONFIDENCE
     if actor.role == Role.RESIDENT and actor.user is not None:
         case.requester_user = actor.user
     if data.requester_kind == RequesterKind.ANONYMOUS:
@@ -147,24 +239,27 @@ def case_create(*, data: CaseInput, actor: Actor) -> Case:
     _place(case)
     _classify(case, data.category_code, actor)
     case.save(force_insert=True)
-    _event(
-        case,
-        "create",
-        actor,
-        "",
-        S.RECEIVED,
-        reason="",
-        payload={
-            "channel": case.channel,
-            "placement": case.placement,
-            "grid": case.grid.code if case.grid_id else None,
-            "category": case.category.code if case.category_id else None,
-            "confidence": case.category_confidence,
-        },
-        at=at,
-    )
+    bind_attachments(attachments=attachments, case=case)
+    payload = {
+        "channel": case.channel,
+        "placement": case.placement,
+        "grid": case.grid.code if case.grid_id else None,
+        "category": case.category.code if case.category_id else None,
+        "confidence": case.category_confidence,
+    }
+    if attachments:
+        payload["attachments"] = [a.token for a in attachments]
+    if from_exif is not None:
+        payload["placement_note"] = "exif"  # placed by the GPS position in a photo's EXIF
+    if data.praised_unit:
+        payload["praised_unit"] = data.praised_unit.strip()
+    _event(case, "create", actor, "", S.RECEIVED, reason="", payload=payload, at=at)
     _auto_route(case, at)
     return case
+
+
+# A photo is usually taken where the problem is, but not always: a little below a picked point.
+EXIF_CONFIDENCE = 0.9
 
 
 def _classify(case: Case, category_code: str | None, actor: Actor) -> None:

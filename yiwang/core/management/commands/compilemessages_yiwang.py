@@ -1,16 +1,19 @@
 from pathlib import Path
 
 import polib
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Compile every .po catalogue under LOCALE_PATHS to .mo, in pure Python (polib)."
+    help = "Compile every .po catalogue (LOCALE_PATHS and our apps' locale/ folders) to .mo, in pure Python (polib)."
 
     def handle(self, *args, **options):
         n = 0
-        for root in settings.LOCALE_PATHS:
+        roots = [Path(p) for p in settings.LOCALE_PATHS]
+        roots += [Path(a.path) / "locale" for a in apps.get_app_configs() if a.name.startswith("yiwang.")]
+        for root in roots:
             for po_path in Path(root).glob("*/LC_MESSAGES/*.po"):
                 mo_path = po_path.with_suffix(".mo")
                 if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:

@@ -1,0 +1,78 @@
+"""The requester's script: traditional Chinese in, traditional Chinese out.
+
+Text is stored as given; search and the classifier read the simplified copy (cases.text). What the
+platform writes back to a requester (a unit's reply, a notification) is converted with OpenCC into
+the requester's script when it is shown or sent. English requesters get the Chinese text unchanged:
+there is no machine translation on this platform (the interface around it is translated by gettext).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+from opencc import OpenCC
+
+LANGUAGES = ("zh-hans", "zh-hant", "en")
+# What clients and browsers send, mapped to the three languages the platform keeps.
+ALIASES = {
+    "zh": "zh-hans",
+    "zh-cn": "zh-hans",
+    "zh-sg": "zh-hans",
+    "zh-hans": "zh-hans",
+    "zh-hans-cn": "zh-hans",
+    "zh-tw": "zh-hant",
+    "zh-hk": "zh-hant",
+    "zh-mo": "zh-hant",
+    "zh-hant": "zh-hant",
+    "zh-hant-tw": "zh-hant",
+    "zh-hant-hk": "zh-hant",
+    "zh-hant-mo": "zh-hant",
+    "en": "en",
+}
+
+
+@lru_cache(maxsize=4)
+def _converter(config: str) -> OpenCC:
+    return OpenCC(config)
+
+
+def normalize_language(value: str | None) -> str | None:
+    """'zh-TW', 'zh_HK', 'en-GB' ... -> one of LANGUAGES, or None when it is none of them."""
+    if not value:
+        return None
+    key = value.strip().lower().replace("_", "-")
+    if key in ALIASES:
+        return ALIASES[key]
+    if key.startswith("en"):
+        return "en"
+    return None
+
+
+def in_requester_script(text: str, language: str | None) -> str:
+    """`text` as the requester reads it: converted to traditional characters for zh-hant, else as is.
+
+    Hong Kong and Macao forms (zh-hk, zh-mo) get Hong Kong variants (OpenCC s2hk), the rest s2t.
+    """
+    if not text:
+        return text or ""
+    key = (language or "").strip().lower().replace("_", "-")
+    if key in ("zh-hk", "zh-mo", "zh-hant-hk", "zh-hant-mo"):
+        return _converter("s2hk").convert(text)
+    if normalize_language(key) == "zh-hant":
+        return _converter("s2t").convert(text)
+    return text
+
+
+def detect_language(text: str) -> str:
+    """zh-hant when enough characters change under traditional->simplified conversion, en when the
+    text has Latin letters and no Chinese, else zh-hans."""
+    text = unicodedata.normalize("NFKC", text or "")
+    han = [c for c in text if "\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf"]
+    if not han:
+        latin = sum(1 for c in text if c.isascii() and c.isalpha())
+        return "en" if latin >= 3 else "zh-hans"
+    sample = "".join(han[:2000])
+    changed = sum(1 for a, b in zip(sample, _converter("t2s").convert(sample), strict=False) if a != b)
+    # A few characters differ in simplified text too (e.g. names); traditional text changes a lot.
+    return "zh-hant" if changed >= max(2, 0.08 * len(sample)) else "zh-hans"

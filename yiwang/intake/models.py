@@ -1,0 +1,79 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Attachment(models.Model):
+    """An image uploaded for a case: stored under MEDIA_ROOT with a random name and without EXIF.
+
+    Uploaded first (POST /api/v1/attachments), then named by its `token` in the case it belongs to;
+    from then on it is bound to that case. The GPS position read from its EXIF before stripping is
+    kept here (and in the case's attachment list) because it may place a case without a point.
+    """
+
+    token = models.CharField(max_length=32, unique=True)
+    file = models.CharField(_("文件"), max_length=200)  # path under MEDIA_ROOT
+    content_type = models.CharField(max_length=20)
+    size = models.PositiveIntegerField(_("大小(字节)"))
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)  # of the stored (stripped) file
+    original_name = models.CharField(max_length=200, blank=True)
+    gps_lon = models.FloatField(null=True, blank=True)
+    gps_lat = models.FloatField(null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="attachment_files"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        indexes = [models.Index(fields=["case", "created_at"])]
+
+    def __str__(self) -> str:
+        return self.token
+
+    def as_entry(self) -> dict:
+        """What the case keeps in Case.attachments (and the API shows)."""
+        return {
+            "token": self.token,
+            "url": settings.MEDIA_URL + self.file,
+            "content_type": self.content_type,
+            "size": self.size,
+            "width": self.width,
+            "height": self.height,
+            "gps": {"lon": self.gps_lon, "lat": self.gps_lat} if self.gps_lon is not None else None,
+        }
+
+
+class ImportJob(models.Model):
+    """One import of a file of historical cases, keyed by the file's SHA-256: where it stopped."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("进行中")  # started, or stopped part way (resume with --resume)
+        DONE = "done", _("已完成")
+
+    file_sha256 = models.CharField(max_length=64, unique=True)
+    file_name = models.CharField(_("文件"), max_length=300)
+    source = models.CharField(_("来源"), max_length=40)
+    total_rows = models.PositiveIntegerField(default=0)
+    last_row = models.PositiveIntegerField(
+        _("已处理到第几行"), default=0
+    )  # spreadsheet row number, header = 1
+    imported = models.PositiveIntegerField(default=0)
+    already_present = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("导入任务")
+        verbose_name_plural = _("导入任务")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} @ {self.last_row}"

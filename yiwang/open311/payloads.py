@@ -1,0 +1,185 @@
+"""Our records as GeoReport v2 documents, with the spec's element names and order. Every field the
+spec lists is present; what we do not know is null (an empty element in XML)."""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from yiwang.cases.models import OPEN_STATUSES, Case, Status
+from yiwang.routing.models import Category
+
+from .definitions import attributes_for
+from .formats import w3c_datetime
+from .models import Open311Request
+from .selectors import open311_status, service_of
+
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+DEFAULT_CHANGESET = "2026-01-01 00:00"  # bump OPEN311_CHANGESET when the category tree changes
+FORMAT_TYPES = ["text/xml", "application/json"]
+# Statuses whose notes carry the reply (from the unit, or the operator's answer at intake).
+_REPLY_SHOWN = (Status.REPLIED, Status.VERIFYING, Status.ANSWERED, Status.CLOSED, Status.RATED)
+
+# GET requests needs no api_key, so what it shows is public: mobile and ID numbers a caller put in
+# the text are masked, as the JSON API masks the requester's own.
+_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+_ID_NUMBER = re.compile(r"(?<![\dXx])(\d{6})\d{8}(\d{3}[\dXx])(?![\dXx])")
+
+
+def redact(text: str | None) -> str | None:
+    if not text:
+        return text
+    return _ID_NUMBER.sub(r"\1********\2", _MOBILE.sub(r"\1****\2", text))
+
+
+# --------------------------------------------------------------------------- discovery
+def discovery(*, endpoint_url: str) -> dict:
+    changeset = getattr(settings, "OPEN311_CHANGESET", DEFAULT_CHANGESET)
+    return {
+        "changeset": changeset,
+        "contact": getattr(settings, "OPEN311_CONTACT", "")
+        or _("江门市12345政务服务便民热线指挥中心；接口问题请联系平台管理员。"),
+        "key_service": getattr(settings, "OPEN311_KEY_SERVICE", "")
+        or _("api_key 即平台的 API 令牌，由管理员签发：yiwang token create --user 账号名"),
+        "endpoints": [
+            {
+                "specification": SPECIFICATION,
+                "url": endpoint_url,
+                "changeset": changeset,
+                "type": "test" if getattr(settings, "DEMO_MODE", False) else "production",
+                "formats": FORMAT_TYPES,
+            }
+        ],
+    }
+
+
+# --------------------------------------------------------------------------- services
+def service(category: Category, *, service_type: str) -> dict:
+    children = [c.name for c in getattr(category, "active_children", [])]
+    description = category.path
+    if children:
+        shown = "、".join(children[:8]) + ("等" if len(children) > 8 else "")
+        description = _("%(path)s：%(children)s") % {"path": category.path, "children": shown}
+    return {
+        "service_code": category.code,
+        "service_name": category.name,
+        "description": description,
+        "metadata": True,  # every service has the required request_type attribute
+        "type": service_type,
+        "keywords": ", ".join(children),
+        "group": category.parent.name if category.parent_id else None,
+    }
+
+
+def service_definition(category: Category) -> dict:
+    return {
+        "service_code": category.code,
+        "attributes": [
+            {
+                "variable": a.variable,
+                "code": a.code,
+                "datatype": a.datatype,
+                "required": a.required,
+                "datatype_description": a.datatype_description,
+                "order": a.order,
+                "description": a.description,
+                "values": [{"key": key, "name": name} for key, name in a.values],
+            }
+            for a in attributes_for(category)
+        ],
+    }
+
+
+# --------------------------------------------------------------------------- requests
+def service_notice(case: Case) -> str | None:
+    """What happens next, while the case is open."""
+    if case.status not in OPEN_STATUSES:
+        return None
+    if case.lead_unit_id and case.due_at:
+        return _("由%(unit)s办理，办理时限 %(due)s") % {
+            "unit": case.lead_unit.name,
+            "due": w3c_datetime(case.due_at),
+        }
+    return _("已登记（编号 %(n)s），等待受理和派遣") % {"n": case.number}
+
+
+def status_notes(case: Case, rejection_reason: str = "") -> str:
+    label = str(Status(case.status).label)
+    if case.status == Status.MERGED and case.parent_id:
+        return _("%(label)s：与 %(n)s 为同一诉求，随其办理") % {"label": label, "n": case.parent.number}
+    if case.status == Status.REJECTED:
+        detail = rejection_reason
+    elif case.status in _REPLY_SHOWN:
+        detail = case.reply_text
+    else:  # e.g. reopened: the last reply is no longer the answer
+        detail = ""
+    return f"{label}：{detail}" if detail else label
+
+
+def _address(case: Case) -> str | None:
+    if case.address:
+        return case.address
+    # From the most specific unit to the most general, as the spec asks.
+    chain = [a for a in (case.community, case.town, case.district) if a is not None]
+    if case.district is not None and case.district.parent is not None:
+        chain.append(case.district.parent)
+    return ", ".join(a.name for a in chain) or None
+
+
+def _media_url(case: Case, absolute) -> str | None:
+    """The link an Open311 client sent, else the first image uploaded with the case."""
+    record = getattr(case, "open311", None)  # None for cases from other channels
+    if record is not None and record.media_url:
+        return record.media_url
+    for item in case.attachments or []:
+        url = item.get("url") if isinstance(item, dict) else None
+        if isinstance(url, str) and url.startswith(("http://", "https://")):
+            return url
+        if isinstance(url, str) and url.startswith("/"):
+            return absolute(url)
+    return None
+
+
+def _updated(case: Case):
+    if open311_status(case.status) == "closed" and case.closed_at:
+        return case.closed_at  # "For requests with status=closed, this will be the date … closed."
+    return case.updated_at
+
+
+def service_request(case: Case, *, rejection_reason: str = "", absolute=lambda url: url) -> dict:
+    svc = service_of(case.category)
+    return {
+        "service_request_id": case.number,
+        "status": open311_status(case.status),
+        "status_notes": redact(status_notes(case, rejection_reason)),
+        "service_name": svc.name if svc else None,
+        "service_code": svc.code if svc else None,
+        "description": redact(case.text),
+        "agency_responsible": case.lead_unit.name if case.lead_unit_id else None,
+        "service_notice": service_notice(case),
+        "requested_datetime": w3c_datetime(case.received_at),
+        "updated_datetime": w3c_datetime(_updated(case)),
+        "expected_datetime": w3c_datetime(case.due_at),
+        "address": _address(case),
+        "address_id": case.grid.code if case.grid_id else None,
+        "zipcode": None,
+        "lat": case.lat,
+        "long": case.lon,
+        "media_url": _media_url(case, absolute),
+    }
+
+
+def created(record: Open311Request, *, service_type: str) -> dict:
+    """The answer to POST requests: the id (realtime) or a token (batch), never both."""
+    out: dict = (
+        {"token": record.token} if service_type == "batch" else {"service_request_id": record.case.number}
+    )
+    out["service_notice"] = service_notice(record.case)
+    out["account_id"] = record.account_id or None
+    return out
+
+
+def token(record: Open311Request) -> dict:
+    return {"service_request_id": record.case.number, "token": record.token}
