@@ -33,6 +33,7 @@ DEBUG = os.environ.get("DEBUG", "0") == "1"
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 
 INSTALLED_APPS = [
+    "yiwang.web",  # before the admin: its admin/base_site.html themes the admin
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

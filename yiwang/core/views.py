@@ -13,6 +13,14 @@ def healthz(request):
 
 
 def home(request):
-    from django.shortcuts import render
+    """Each role's day starts on its own workbench; leaders, auditors and admins get the overview."""
+    from django.apps import apps
+    from django.shortcuts import redirect, render
 
-    return render(request, "core/home.html", {})
+    if request.user.is_authenticated and apps.is_installed("yiwang.web"):
+        from yiwang.web.access import workbench_url
+
+        target = workbench_url(request.user)
+        if target:
+            return redirect(target)
+    return render(request, "core/home.html", {"web": apps.is_installed("yiwang.web")})

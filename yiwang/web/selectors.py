@@ -1,0 +1,278 @@
+"""Reads for the workbench pages: each desk's queues, a case as a desk may see it, look-ups.
+
+Scope follows the rules of `yiwang.cases.services.guard_scope`, so a desk lists what its user may act
+on: a dispatcher their area, a unit its own cases (and those it assists), a grid worker their grid.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Case as DbCase
+from django.db.models import F, IntegerField, Q, QuerySet, Value, When
+from django.http import Http404
+
+from yiwang.accounts.models import Role
+from yiwang.cases.models import OPEN_STATUSES, Card, Case, Channel, Status
+from yiwang.cases.text import normalize_text
+from yiwang.geo.models import Area, Level
+
+log = logging.getLogger(__name__)
+
+# The reason a grid worker's fix on the spot carries on its acceptance (see services.patrol_report).
+SELF_FIX_MARK = "【自行处置】"
+# The reason a requester's appeal carries on its reopening (see services.case_appeal).
+APPEAL_MARK = "【群众申诉】"
+
+CASE_RELATED = ("category__parent__parent", "grid", "community", "town", "district", "lead_unit", "parent")
+
+
+# --------------------------------------------------------------------------- scope
+def area_q(area: Area | None) -> Q:
+    """Cases inside `area` (any level); the whole city, or no area at all, means every case."""
+    if area is None or area.level == Level.CITY:
+        return Q()
+    field = {
+        Level.DISTRICT: "district",
+        Level.TOWN: "town",
+        Level.COMMUNITY: "community",
+        Level.GRID: "grid",
+    }[area.level]
+    return Q(**{field: area})
+
+
+def desk_cases(*, user) -> QuerySet[Case]:
+    """Every case this staff member may open on their desk."""
+    qs = Case.objects.select_related(*CASE_RELATED)
+    role = user.role
+    if role in (Role.ADMIN, Role.OPERATOR, Role.LEADER, Role.AUDITOR):
+        return qs
+    if role == Role.DISPATCHER:
+        return qs.filter(area_q(user.area))
+    if role in (Role.HANDLER, Role.UNIT_LEADER):
+        if user.unit_id is None:
+            return qs.none()
+        return qs.filter(Q(lead_unit_id=user.unit_id) | Q(assisting_units=user.unit_id)).distinct()
+    if role == Role.GRIDWORKER:
+        if user.area_id is None:
+            return qs.none()
+        return qs.filter(area_q(user.area))
+    return qs.none()
+
+
+def desk_case(*, user, number: str) -> Case:
+    case = desk_cases(user=user).filter(number=number).first()
+    if case is None:
+        raise Http404(number)
+    return case
+
+
+# --------------------------------------------------------------------------- dispatcher
+@dataclass(frozen=True)
+class Queue:
+    key: str
+    label: str
+    cases: QuerySet
+
+
+def dispatch_queues(*, user) -> list[Queue]:
+    """The dispatcher's queues, in the order of the tabs. A case may sit in more than one."""
+    from django.utils.translation import gettext_lazy as _
+
+    from .models import CoHandlingRequest
+
+    base = desk_cases(user=user)
+    threshold = getattr(settings, "AUTO_DISPATCH_THRESHOLD", 0.8)
+    new = base.filter(status__in=(Status.RECEIVED, Status.ACCEPTED))
+    self_fixed = new.filter(
+        channel=Channel.PATROL, events__action="accept", events__reason__startswith=SELF_FIX_MARK
+    )
+    low = new.filter(Q(category__isnull=True) | Q(category_confidence__lt=threshold))
+    pending_assist = CoHandlingRequest.objects.filter(decided_at__isnull=True).values("case_id")
+    return [
+        Queue("new", _("新件"), new.exclude(pk__in=self_fixed.values("pk")).order_by("received_at")),
+        Queue("low", _("分类待确认"), low.exclude(pk__in=self_fixed.values("pk")).order_by("received_at")),
+        Queue("returned", _("退回待审"), base.filter(status=Status.RETURNED).order_by("updated_at")),
+        Queue(
+            "extension",
+            _("延期申请"),
+            base.filter(extension_requested_days__isnull=False, status__in=OPEN_STATUSES).order_by("due_at"),
+        ),
+        Queue("assist", _("协办申请"), base.filter(pk__in=pending_assist).order_by("due_at")),
+        Queue(
+            "yellow", _("黄牌"), base.filter(card=Card.YELLOW, status__in=OPEN_STATUSES).order_by("due_at")
+        ),
+        Queue("red", _("红牌"), base.filter(card=Card.RED, status__in=OPEN_STATUSES).order_by("due_at")),
+        Queue("replied", _("待办结"), base.filter(status=Status.REPLIED).order_by("replied_at")),
+        Queue("selffix", _("自行处置待确认"), self_fixed.order_by("received_at")),
+    ]
+
+
+# --------------------------------------------------------------------------- unit
+def unit_cases(*, user) -> QuerySet[Case]:
+    """The unit's own open cases by urgency: overdue first, then the soonest due; undated last."""
+    if user.role == Role.ADMIN:
+        qs = Case.objects.select_related(*CASE_RELATED).filter(lead_unit__isnull=False)
+    elif user.unit_id is None:
+        return Case.objects.none()
+    else:
+        qs = Case.objects.select_related(*CASE_RELATED).filter(lead_unit_id=user.unit_id)
+    return qs.filter(
+        status__in=(Status.DISPATCHED, Status.IN_PROGRESS, Status.SUSPENDED, Status.RETURNED)
+    ).order_by(F("due_at").asc(nulls_last=True), "received_at")
+
+
+def unit_waiting(*, user) -> QuerySet[Case]:
+    """Replied cases of the unit waiting for verification or closure (nothing to do, worth seeing)."""
+    if user.unit_id is None:
+        return Case.objects.none()
+    return (
+        Case.objects.select_related(*CASE_RELATED)
+        .filter(lead_unit_id=user.unit_id, status__in=(Status.REPLIED, Status.VERIFYING))
+        .order_by("-replied_at")
+    )
+
+
+def unit_assisting(*, user) -> QuerySet[Case]:
+    if user.unit_id is None:
+        return Case.objects.none()
+    return (
+        Case.objects.select_related(*CASE_RELATED)
+        .filter(assisting_units=user.unit_id, status__in=OPEN_STATUSES)
+        .order_by(F("due_at").asc(nulls_last=True))
+    )
+
+
+# --------------------------------------------------------------------------- grid worker
+def grid_tasks(*, user) -> dict[str, QuerySet[Case]]:
+    base = desk_cases(user=user)
+    return {
+        "verify": base.filter(status=Status.VERIFYING).order_by("replied_at"),
+        "open": base.filter(status__in=OPEN_STATUSES)
+        .exclude(status=Status.VERIFYING)
+        .order_by("-received_at"),
+        "mine": Case.objects.select_related(*CASE_RELATED)
+        .filter(channel=Channel.PATROL, events__action="create", events__actor=user)
+        .order_by("-received_at"),
+    }
+
+
+# --------------------------------------------------------------------------- look-ups
+def _terms(q: str) -> list[str]:
+    return [t for t in normalize_text(q or "").replace("，", " ").replace(",", " ").split() if t][:6]
+
+
+def caller_cases(*, phone: str, limit: int = 20) -> QuerySet[Case]:
+    """A caller's earlier cases, by the phone number they give (exact, as stored)."""
+    phone = (phone or "").strip()
+    if len(phone) < 5:
+        return Case.objects.none()
+    return (
+        Case.objects.select_related(*CASE_RELATED)
+        .filter(requester_phone=phone)
+        .order_by("-received_at")[:limit]
+    )
+
+
+ANSWERED_STATUSES = (Status.ANSWERED, Status.CLOSED, Status.RATED)
+
+
+def knowledge_base(*, q: str, limit: int = 8) -> list[Case]:
+    """Past replies matching every keyword, from finished cases (the hotline's knowledge base).
+
+    A LIKE scan: fine for a district pilot; a city wants a full-text index (PostgreSQL tsvector)."""
+    terms = _terms(q)
+    if not terms:
+        return []
+    qs = Case.objects.select_related("category").filter(status__in=ANSWERED_STATUSES).exclude(reply_text="")
+    for term in terms:
+        qs = qs.filter(Q(text_normalized__icontains=term) | Q(reply_text__icontains=term))
+    # Answers the requester was satisfied with first: they are the ones worth reusing.
+    rank = DbCase(
+        When(satisfaction="satisfied", then=Value(0)),
+        When(satisfaction="basically_satisfied", then=Value(1)),
+        When(satisfaction="unsatisfied", then=Value(3)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return list(qs.order_by(rank, F("closed_at").desc(nulls_last=True))[:limit])
+
+
+def similar_replies(*, case: Case, limit: int = 5) -> list[Case]:
+    """Finished cases of the same category with a reply, those sharing words with this one first."""
+    if case.category_id is None:
+        return []
+    qs = (
+        Case.objects.filter(category_id=case.category_id, status__in=ANSWERED_STATUSES)
+        .exclude(reply_text="")
+        .exclude(pk=case.pk)
+        .order_by("-closed_at")
+    )
+    pool = list(qs[:200])
+    words = set(_bigrams(case.text_normalized))
+    pool.sort(key=lambda c: -len(words & set(_bigrams(c.text_normalized))))
+    return pool[:limit]
+
+
+def _bigrams(text: str) -> list[str]:
+    text = "".join(ch for ch in (text or "") if ch.isalnum())
+    return [text[i : i + 2] for i in range(len(text) - 1)]
+
+
+def duplicates_supported() -> bool:
+    return _duplicate_finder() is not None
+
+
+def _duplicate_finder():
+    for module in ("yiwang.intake.selectors", "yiwang.intake.services"):
+        try:
+            mod = __import__(module, fromlist=["duplicate_candidates"])
+        except ImportError:
+            continue
+        finder = getattr(mod, "duplicate_candidates", None)
+        if finder is not None:
+            return finder
+    return None
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    case: Case
+    score: float | None
+    distance_m: float | None = None
+
+
+def duplicates(*, case: Case, limit: int = 5) -> list[Duplicate] | None:
+    """Likely duplicates from yiwang.intake, or None when the intake app does not offer them."""
+    finder = _duplicate_finder()
+    if finder is None:
+        return None
+    try:
+        found = finder(case=case, limit=limit)
+    except Exception:  # noqa: BLE001 - a failing helper must not take the dispatcher's page down
+        log.exception("duplicate_candidates failed for %s", case.number)
+        return []
+    out = []
+    for item in found or []:
+        other, score = _as_case_and_score(item)
+        if other is not None and other.pk != case.pk:
+            distance = item.get("distance_m") if isinstance(item, dict) else getattr(item, "distance_m", None)
+            out.append(Duplicate(other, score, distance))
+    return out
+
+
+def _as_case_and_score(item) -> tuple[Case | None, float | None]:
+    """Accept the shapes a candidate may come in: a Case, (case, score), or an object/dict holding them."""
+    if isinstance(item, Case):
+        return item, None
+    if isinstance(item, tuple | list) and item and isinstance(item[0], Case):
+        return item[0], (float(item[1]) if len(item) > 1 else None)
+    get = item.get if isinstance(item, dict) else lambda k, d=None: getattr(item, k, d)
+    other = get("case")
+    if not isinstance(other, Case):
+        number = get("number")
+        other = Case.objects.filter(number=number).first() if number else None
+    score = get("score")
+    return other, (float(score) if score is not None else None)

@@ -1,0 +1,581 @@
+"""The workbench pages through Django's test client: role guards, every desk's moves, form errors."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from yiwang.cases.models import Case, Status
+from yiwang.core import clock
+from yiwang.notify.models import Outbox
+from yiwang.web.models import CoHandlingRequest
+from yiwang.web.selectors import APPEAL_MARK, SELF_FIX_MARK
+
+from .conftest import PHONE, act
+
+pytestmark = pytest.mark.django_db
+
+DESKS = ["/desk/operator/", "/desk/dispatch/", "/desk/unit/", "/desk/grid/"]
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def body(response) -> str:
+    return response.content.decode()
+
+
+# --------------------------------------------------------------------------- guards and home
+@pytest.mark.parametrize("url", DESKS)
+def test_a_resident_cannot_open_a_staff_desk(client, people, url):
+    response = login(client, people["resident"]).get(url)
+    assert response.status_code == 403
+    assert "无权访问" in body(response)
+
+
+@pytest.mark.parametrize("url", DESKS)
+def test_a_visitor_is_sent_to_sign_in(client, url):
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize(
+    "role,allowed",
+    [
+        ("operator", "/desk/operator/"),
+        ("dispatcher", "/desk/dispatch/"),
+        ("handler", "/desk/unit/"),
+        ("gridworker", "/desk/grid/"),
+    ],
+)
+def test_each_role_opens_only_its_own_desk(client, people, role, allowed):
+    login(client, people[role])
+    for url in DESKS:
+        assert client.get(url).status_code == (200 if url == allowed else 403), url
+
+
+def test_an_admin_opens_every_desk(client, people):
+    login(client, people["admin"])
+    for url in DESKS:
+        assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize(
+    "role,target",
+    [
+        ("resident", "/portal/"),
+        ("operator", "/desk/operator/"),
+        ("dispatcher", "/desk/dispatch/"),
+        ("handler", "/desk/unit/"),
+        ("gridworker", "/desk/grid/"),
+    ],
+)
+def test_the_home_page_sends_each_role_to_its_workbench(client, people, role, target):
+    response = login(client, people[role]).get("/")
+    assert response.status_code == 302 and response["Location"] == target
+
+
+def test_the_leader_home_links_to_the_cockpit(client, people):
+    response = login(client, people["leader"]).get("/")
+    assert response.status_code == 200 and 'href="/cockpit/"' in body(response)
+
+
+def test_the_sign_in_page_and_the_anonymous_home_render(client):
+    assert "登录一网" in body(client.get("/accounts/login/"))
+    home = body(client.get("/"))
+    assert "/portal/submit/" in home and "/portal/follow/" in home
+
+
+def test_the_admin_wears_the_platform_theme(client, people):
+    response = login(client, people["admin"]).get("/admin/")
+    assert response.status_code == 200
+    text = body(response)
+    assert "一网 管理后台" in text and "web/admin.css" in text
+
+
+def test_a_unit_sees_only_its_own_cases(client, people, drive):
+    case = drive("dispatched")
+    assert login(client, people["other_handler"]).get(f"/desk/unit/case/{case.number}/").status_code == 404
+    assert login(client, people["handler"]).get(f"/desk/unit/case/{case.number}/").status_code == 200
+
+
+def test_grid_outlines_are_for_staff(client, people):
+    url = reverse("web:area_geojson", args=[people["grid"].code])
+    assert login(client, people["resident"]).get(url).status_code == 403
+    response = login(client, people["dispatcher"]).get(url)
+    assert response.status_code == 200 and response.json()["geometry"]["type"] in ("Polygon", "MultiPolygon")
+
+
+# --------------------------------------------------------------------------- resident portal
+def test_a_visitor_submits_and_gets_a_case_number(client, people):
+    # given the submit form filled in by a visitor with a map pick
+    response = client.post(
+        "/portal/submit/",
+        {
+            "request_type": "投诉",
+            "title": "路边垃圾无人清理",
+            "text": "白沙街道某路口垃圾堆放三天无人清理，气味很大。",
+            "lon": "113.08",
+            "lat": "22.60",
+            "placement": "map",
+            "requester_phone": PHONE,
+            "requester_kind": "resident",
+        },
+    )
+    # then a case exists with its number, and this browser may read it at once
+    assert response.status_code == 302
+    case = Case.objects.get(title="路边垃圾无人清理")
+    assert response["Location"] == f"/portal/submitted/{case.number}/"
+    assert case.channel == "web" and case.placement == "map" and case.grid_id == people["grid"].id
+    assert case.requester_user is None
+    page = client.get(response["Location"])
+    assert case.number in body(page)
+    assert client.get(f"/portal/case/{case.number}/").status_code == 200
+
+
+def test_submit_errors_show_next_to_the_fields_and_keep_what_was_typed(client, db):
+    response = client.post(
+        "/portal/submit/",
+        {"request_type": "投诉", "title": "", "text": "噪音扰民严重", "requester_kind": "resident"},
+    )
+    assert response.status_code == 200
+    text = body(response)
+    assert "噪音扰民严重" in text  # kept
+    assert text.count('class="field has-error"') >= 2  # the title and the phone
+    assert not Case.objects.exists()
+
+
+def test_a_service_refusal_is_shown_on_the_portal_form(client, db):
+    # a text the form accepts but the service refuses (fewer than 5 characters)
+    response = client.post(
+        "/portal/submit/",
+        {
+            "request_type": "投诉",
+            "title": "太吵",
+            "text": "太吵了",
+            "requester_phone": PHONE,
+            "requester_kind": "resident",
+        },
+    )
+    assert response.status_code == 200
+    assert "提交的内容有误" in body(response) and "太吵了" in body(response)
+
+
+def test_a_signed_in_resident_submits_and_sees_it_among_my_cases(client, people):
+    login(client, people["resident"])
+    response = client.post(
+        "/portal/submit/",
+        {
+            "request_type": "求助",
+            "title": "楼道灯坏了",
+            "text": "三单元楼道灯坏了一个月",
+            "requester_kind": "resident",
+        },
+    )
+    case = Case.objects.get(title="楼道灯坏了")
+    assert response.status_code == 302 and case.requester_user == people["resident"]
+    assert "楼道灯坏了" in body(client.get("/portal/mine/"))
+
+
+def test_staff_on_the_portal_are_sent_to_their_desk(client, people):
+    response = login(client, people["operator"]).get("/portal/submit/")
+    assert response.status_code == 200 and "/desk/operator/" in body(response)
+    assert '<form method="post" enctype' not in body(response)
+
+
+def test_following_a_case_by_number_and_phone_with_a_code(client, make_case, settings):
+    case = make_case()
+    # when the visitor asks for a code
+    response = client.post("/portal/follow/", {"number": case.number, "phone": PHONE})
+    # then an SMS is written through the notify outbox, and the demo shows its code
+    sms = Outbox.objects.get(case=case, kind="verification_code")
+    assert sms.channel == "sms" and sms.recipient == PHONE
+    code = response.context["demo_code"]
+    assert code and code in sms.body and code in body(response)
+    # a wrong code is refused next to the field
+    wrong = client.post("/portal/follow/code/", {"code": "000000" if code != "000000" else "111111"})
+    assert wrong.status_code == 200 and "验证码不正确" in body(wrong)
+    # the right one opens the case
+    ok = client.post("/portal/follow/code/", {"code": code})
+    assert ok.status_code == 302 and ok["Location"] == f"/portal/case/{case.number}/"
+    page = client.get(ok["Location"])
+    assert page.status_code == 200 and "办理进度" in body(page)
+
+
+def test_a_wrong_phone_gets_the_same_answer_and_no_sms(client, make_case):
+    case = make_case()
+    response = client.post("/portal/follow/", {"number": case.number, "phone": "13900000000"})
+    assert response.status_code == 200 and "验证码已发送" in body(response)
+    assert response.context["demo_code"] is None
+    assert not Outbox.objects.filter(kind="verification_code").exists()
+    assert client.post("/portal/follow/code/", {"code": "123456"}).status_code == 200
+
+
+def test_a_stranger_cannot_read_a_case(client, make_case, people):
+    case = make_case()
+    assert client.get(f"/portal/case/{case.number}/").status_code == 404
+    assert login(client, people["resident2"]).get(f"/portal/case/{case.number}/").status_code == 404
+
+
+def test_the_requester_rates_a_closed_case(client, people, drive):
+    case = drive("closed")
+    assert case.status == Status.CLOSED
+    login(client, people["resident"])
+    page = client.get(f"/portal/case/{case.number}/")
+    assert "请您评价" in body(page) and "已安排维修" in body(page)
+    # a rating without its answers is refused on the form
+    missing = client.post(f"/portal/case/{case.number}/rate/", {"rate-version": case.version})
+    assert missing.status_code == 200 and "errorlist" in body(missing)
+    response = client.post(
+        f"/portal/case/{case.number}/rate/",
+        {"rate-version": case.version, "rate-satisfaction": "satisfied", "rate-solved": "yes"},
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == Status.RATED and case.satisfaction == "satisfied" and case.solved is True
+
+
+def test_an_appeal_reopens_the_case_once(client, people, drive):
+    case = drive("closed")
+    login(client, people["resident"])
+    short = client.post(f"/portal/case/{case.number}/appeal/", {"appeal-reason": "不行"})
+    assert short.status_code == 200 and "申诉理由" in body(short)
+    response = client.post(f"/portal/case/{case.number}/appeal/", {"appeal-reason": "路灯又坏了，根本没修好"})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == Status.IN_PROGRESS and case.reopen_count == 1
+    event = case.events.get(action="reopen")
+    assert event.reason.startswith(APPEAL_MARK) and event.actor_role == "system"
+    # handled again and closed again: no second appeal
+    case = act(case, "reply", people["handler"], {"text": "已更换灯具"})
+    case = act(case, "verify", people["gridworker"], {"passed": True})
+    page = client.get(f"/portal/case/{case.number}/")
+    assert "本件已申诉过一次" in body(page)
+    again = client.post(f"/portal/case/{case.number}/appeal/", {"appeal-reason": "还是不亮，再申诉一次"})
+    assert again.status_code == 200 and "只能申诉一次" in body(again)
+
+
+# --------------------------------------------------------------------------- operator
+def test_the_operator_registers_a_call_and_it_is_accepted(client, people):
+    login(client, people["operator"])
+    response = client.post(
+        "/desk/operator/",
+        {
+            "intent": "register",
+            "requester_phone": "13912345678",
+            "requester_name": "李四",
+            "requester_kind": "overseas_chinese",
+            "requester_language": "zh-hant",
+            "request_type": "求助",
+            "title": "侨房漏水",
+            "text": "台山市台城街道侨房屋顶漏水，请求协助维修。",
+            "address": "台山市台城街道",
+        },
+    )
+    assert response.status_code == 302
+    case = Case.objects.get(title="侨房漏水")
+    assert case.channel == "hotline" and case.status == Status.ACCEPTED
+    assert case.requester_kind == "overseas_chinese" and case.requester_language == "zh-hant"
+    assert case.number in body(client.get(response["Location"]))
+
+
+def test_the_operator_answers_an_enquiry_at_once(client, people):
+    login(client, people["operator"])
+    response = client.post(
+        "/desk/operator/",
+        {
+            "intent": "answer",
+            "requester_phone": "13912345678",
+            "requester_kind": "resident",
+            "requester_language": "zh-hans",
+            "request_type": "咨询",
+            "title": "社保转移",
+            "text": "请问社保关系如何从外省转入江门？",
+            "answer_text": "可通过国家社会保险公共服务平台申请转移。",
+        },
+    )
+    assert response.status_code == 302
+    case = Case.objects.get(title="社保转移")
+    assert case.status == Status.ANSWERED and "公共服务平台" in case.reply_text
+
+
+def test_an_answer_without_text_is_refused_and_nothing_is_created(client, people):
+    login(client, people["operator"])
+    data = {
+        "intent": "answer",
+        "requester_kind": "resident",
+        "requester_language": "zh-hans",
+        "request_type": "咨询",
+        "title": "社保转移",
+        "text": "请问社保关系如何从外省转入江门？",
+        "answer_text": "   ",
+    }
+    # blank answer text means "register": accepted, not answered
+    client.post("/desk/operator/", data)
+    assert Case.objects.get(title="社保转移").status == Status.ACCEPTED
+
+
+def test_caller_lookup_and_knowledge_base(client, people, drive):
+    closed = drive("closed", title="路灯维修咨询")
+    login(client, people["operator"])
+    caller = client.get("/desk/operator/caller/", {"requester_phone": PHONE}, HTTP_HX_REQUEST="true")
+    assert caller.status_code == 200 and closed.number in body(caller)
+    none = client.get("/desk/operator/caller/", {"requester_phone": "13000000000"})
+    assert "没有历史诉求" in body(none)
+    kb = client.get("/desk/knowledge/", {"q": "路灯", "target": "#id_answer_text"})
+    assert kb.status_code == 200 and "已安排维修" in body(kb) and "引用此答复" in body(kb)
+
+
+# --------------------------------------------------------------------------- dispatcher
+def test_the_dispatcher_queues_count_and_list(client, people, drive, make_case):
+    new = make_case(title="新来的一件")
+    dispatched = drive("dispatched", title="已派遣的一件")
+    login(client, people["dispatcher"])
+    page = client.get("/desk/dispatch/")
+    assert new.number in body(page) and dispatched.number not in body(page)
+    low = client.get("/desk/dispatch/?queue=low", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="queue")
+    assert new.number in body(low) and "<html" not in body(low)
+
+
+def test_a_refused_move_keeps_the_form_and_says_why(client, people, make_case):
+    case = make_case()
+    login(client, people["dispatcher"])
+    response = client.post(
+        f"/desk/dispatch/case/{case.number}/reject/", {"reject-version": case.version, "reject-reason": ""}
+    )
+    assert response.status_code == 200
+    text = body(response)
+    assert "不予受理须说明理由" in text and 'id="move-reject" open' in text
+    case.refresh_from_db()
+    assert case.status == Status.RECEIVED
+
+
+def test_the_dispatcher_accepts_and_dispatches_and_sees_the_new_status(client, people, make_case):
+    case = make_case()
+    login(client, people["dispatcher"])
+    page = client.get(f"/desk/dispatch/case/{case.number}/")
+    assert page.status_code == 200 and "分类建议" in body(page)
+    r = client.post(
+        f"/desk/dispatch/case/{case.number}/accept/",
+        {"accept-version": case.version, "accept-category": "C01"},
+    )
+    assert r.status_code == 302
+    case.refresh_from_db()
+    page = client.get(r["Location"])
+    assert "已受理" in body(page) and "权责清单建议" in body(page)
+    r = client.post(
+        f"/desk/dispatch/case/{case.number}/dispatch/",
+        {
+            "dispatch-version": case.version,
+            "dispatch-lead_unit": "JM.ZJJ",
+            "dispatch-assisting_units": ["JM.SHJ"],
+        },
+    )
+    assert r.status_code == 302
+    case.refresh_from_db()
+    assert case.status == Status.DISPATCHED and case.lead_unit.code == "JM.ZJJ"
+    assert [u.code for u in case.assisting_units.all()] == ["JM.SHJ"]
+    assert "已派遣" in body(client.get(r["Location"]))
+
+
+def test_a_stale_page_is_told_the_case_changed(client, people, make_case):
+    case = make_case()
+    stale = case.version
+    act(case, "accept", people["operator"])
+    login(client, people["dispatcher"])
+    response = client.post(
+        f"/desk/dispatch/case/{case.number}/dispatch/",
+        {"dispatch-version": stale, "dispatch-lead_unit": "JM.ZJJ"},
+    )
+    assert response.status_code == 200 and "已被他人更新" in body(response)
+
+
+def test_a_return_is_ruled_on_by_redispatch(client, people, drive):
+    case = drive("in_progress")
+    case = act(case, "return", people["handler"], {"reason": "不属于本单位职责"})
+    login(client, people["dispatcher"])
+    queue = client.get("/desk/dispatch/?queue=returned")
+    assert case.number in body(queue)
+    page = client.get(f"/desk/dispatch/case/{case.number}/")
+    assert "不属于本单位职责" in body(page)
+    r = client.post(
+        f"/desk/dispatch/case/{case.number}/redispatch/",
+        {"redispatch-version": case.version, "redispatch-lead_unit": "JM.SHJ"},
+    )
+    assert r.status_code == 302
+    case.refresh_from_db()
+    assert case.status == Status.DISPATCHED and case.lead_unit.code == "JM.SHJ"
+
+
+def test_an_extension_request_is_decided_by_the_dispatcher(client, people, drive):
+    case = drive("in_progress")
+    due = case.due_at
+    login(client, people["handler"])
+    bad = client.post(
+        f"/desk/unit/case/{case.number}/extend/", {"extend-version": case.version, "extend-days": ""}
+    )
+    assert bad.status_code == 200 and "延期天数" in body(bad)
+    ok = client.post(
+        f"/desk/unit/case/{case.number}/extend/",
+        {"extend-version": case.version, "extend-days": "5", "extend-reason": "需等待材料到货"},
+    )
+    assert ok.status_code == 302
+    case.refresh_from_db()
+    login(client, people["dispatcher"])
+    assert case.number in body(client.get("/desk/dispatch/?queue=extension"))
+    r = client.post(
+        f"/desk/dispatch/case/{case.number}/extend/",
+        {"extend-version": case.version, "extend-decision": "approve"},
+    )
+    assert r.status_code == 302
+    case.refresh_from_db()
+    assert case.due_at > due and case.extension_requested_days is None
+
+
+# --------------------------------------------------------------------------- unit
+def test_the_unit_desk_lists_overdue_first(client, people, drive):
+    later = drive("dispatched", title="较晚到期")
+    overdue = drive("dispatched", title="已经超时")
+    Case.objects.filter(pk=overdue.pk).update(due_at=clock.now() - dt.timedelta(days=1))
+    Case.objects.filter(pk=later.pk).update(due_at=clock.now() + dt.timedelta(days=5))
+    text = body(login(client, people["handler"]).get("/desk/unit/"))
+    assert text.index(overdue.number) < text.index(later.number)
+    assert "已超时" in text
+
+
+def test_the_unit_signs_and_replies_from_a_past_reply(client, people, drive):
+    drive("closed", title="路灯不亮已修")  # a past reply in the same category
+    case = drive("dispatched")
+    login(client, people["handler"])
+    assert (
+        client.post(f"/desk/unit/case/{case.number}/sign/", {"sign-version": case.version}).status_code == 302
+    )
+    case.refresh_from_db()
+    page = body(client.get(f"/desk/unit/case/{case.number}/"))
+    assert "同类诉求的以往答复" in page and "以此为起点" in page
+    empty = client.post(
+        f"/desk/unit/case/{case.number}/reply/", {"reply-version": case.version, "reply-text": ""}
+    )
+    assert "请填写答复内容" in body(empty)
+    r = client.post(
+        f"/desk/unit/case/{case.number}/reply/", {"reply-version": case.version, "reply-text": "已修复"}
+    )
+    assert r.status_code == 302
+    case.refresh_from_db()
+    assert case.status == Status.VERIFYING
+
+
+def test_co_handling_is_asked_by_the_unit_and_granted_by_the_dispatcher(client, people, drive):
+    case = drive("in_progress")
+    login(client, people["handler"])
+    missing = client.post(f"/desk/unit/case/{case.number}/cohandling/", {"assist-reason": ""})
+    assert missing.status_code == 200 and "请选择至少一个协办单位" in body(missing)
+    r = client.post(
+        f"/desk/unit/case/{case.number}/cohandling/",
+        {"assist-units": ["JM.SHJ"], "assist-reason": "涉及绿化迁移"},
+    )
+    assert r.status_code == 302
+    request = CoHandlingRequest.objects.get(case=case)
+    login(client, people["dispatcher"])
+    assert case.number in body(client.get("/desk/dispatch/?queue=assist"))
+    r = client.post(
+        f"/desk/dispatch/case/{case.number}/cohandling/", {"request_id": request.pk, "decision": "approve"}
+    )
+    assert r.status_code == 302
+    case.refresh_from_db()
+    assert [u.code for u in case.assisting_units.all()] == ["JM.SHJ"] and case.lead_unit.code == "JM.ZJJ"
+    assert case.events.filter(action="redispatch", reason__contains="涉及绿化迁移").exists()
+
+
+# --------------------------------------------------------------------------- grid worker
+def test_a_patrol_report_and_a_verification(client, people, drive):
+    case = drive("verifying")
+    login(client, people["gridworker"])
+    tasks = body(client.get("/desk/grid/"))
+    assert case.number in tasks
+    missing = client.post(
+        f"/desk/grid/case/{case.number}/verify/", {"verify-version": case.version, "verify-passed": "no"}
+    )
+    assert missing.status_code == 200 and "核查不通过须说明原因" in body(missing)
+    r = client.post(
+        f"/desk/grid/case/{case.number}/verify/",
+        {"verify-version": case.version, "verify-passed": "yes", "verify-note": "现场已亮"},
+    )
+    assert r.status_code == 302
+    case.refresh_from_db()
+    assert case.status == Status.CLOSED
+    r = client.post(
+        "/desk/grid/report/",
+        {
+            "title": "井盖缺失",
+            "request_type": "求助",
+            "text": "人行道井盖缺失，有安全隐患。",
+            "lon": "113.08",
+            "lat": "22.60",
+            "placement": "gps",
+        },
+    )
+    assert r.status_code == 302
+    report = Case.objects.get(title="井盖缺失")
+    assert report.channel == "patrol" and report.placement == "gps" and report.status == Status.RECEIVED
+    assert report.number in body(client.get("/desk/grid/"))
+
+
+def test_a_patrol_report_needs_a_place(client, people):
+    login(client, people["gridworker"])
+    r = client.post(
+        "/desk/grid/report/",
+        {"title": "井盖缺失", "request_type": "求助", "text": "人行道井盖缺失，有安全隐患。"},
+    )
+    assert r.status_code == 200 and "请定位" in body(r)
+
+
+def test_a_fix_on_the_spot_is_confirmed_by_the_dispatcher(client, people):
+    login(client, people["gridworker"])
+    r = client.post(
+        "/desk/grid/report/",
+        {
+            "title": "小广告",
+            "request_type": "求助",
+            "text": "电线杆上贴满小广告。",
+            "lon": "113.08",
+            "lat": "22.60",
+            "placement": "gps",
+            "fixed": "on",
+            "fix_note": "已当场清除",
+        },
+    )
+    assert r.status_code == 302
+    case = Case.objects.get(title="小广告")
+    assert case.status == Status.ACCEPTED
+    assert case.events.get(action="accept").reason == f"{SELF_FIX_MARK}已当场清除"
+    login(client, people["dispatcher"])
+    assert case.number in body(client.get("/desk/dispatch/?queue=selffix"))
+    assert case.number not in body(client.get("/desk/dispatch/?queue=new"))
+    page = body(client.get(f"/desk/dispatch/case/{case.number}/"))
+    assert "网格员已现场自行处置" in page and "已当场清除" in page
+    r = client.post(
+        f"/desk/dispatch/case/{case.number}/answer/",
+        {"answer-version": case.version, "answer-text": "已当场清除"},
+    )
+    case.refresh_from_db()
+    assert case.status == Status.ANSWERED
+
+
+def test_likely_duplicates_are_shown_and_merged(client, people, make_case):
+    first = make_case(title="小区门口路灯不亮", text="白沙街道某小区门口路灯连续一周不亮，夜间出行不便。")
+    second = make_case(
+        title="小区门口路灯坏了", text="白沙街道某小区门口路灯连续一周不亮，晚上出行很不方便。"
+    )
+    login(client, people["dispatcher"])
+    page = body(client.get(f"/desk/dispatch/case/{second.number}/"))
+    assert "疑似重复件" in page and first.number in page
+    r = client.post(
+        f"/desk/dispatch/case/{second.number}/merge/",
+        {"merge-version": second.version, "merge-into": first.number},
+    )
+    assert r.status_code == 302
+    second.refresh_from_db()
+    assert second.status == Status.MERGED and second.parent == first

@@ -1,0 +1,32 @@
+from django.urls import path
+
+from .views import common, desks, portal
+
+app_name = "web"
+DESKS = "<str:desk>"
+urlpatterns = [
+    # resident portal
+    path("portal/", portal.portal, name="portal"),
+    path("portal/submit/", portal.submit, name="portal_submit"),
+    path("portal/submitted/<str:number>/", portal.submitted, name="portal_submitted"),
+    path("portal/follow/", portal.follow, name="portal_follow"),
+    path("portal/follow/code/", portal.follow_code, name="portal_follow_code"),
+    path("portal/case/<str:number>/", portal.case_view, name="portal_case"),
+    path("portal/case/<str:number>/rate/", portal.rate, name="portal_rate"),
+    path("portal/case/<str:number>/appeal/", portal.appeal, name="portal_appeal"),
+    path("portal/mine/", portal.mine, name="portal_mine"),
+    # staff desks
+    path("desk/operator/", desks.operator, name="operator"),
+    path("desk/operator/caller/", desks.caller_lookup, name="caller"),
+    path("desk/knowledge/", desks.knowledge, name="knowledge"),
+    path("desk/dispatch/", desks.dispatch, name="dispatch"),
+    path("desk/dispatch/case/<str:number>/cohandling/", desks.cohandling_decide, name="cohandling_decide"),
+    path("desk/unit/", desks.unit, name="unit"),
+    path("desk/unit/case/<str:number>/cohandling/", desks.cohandling_ask, name="cohandling_ask"),
+    path("desk/grid/", desks.grid, name="grid"),
+    path("desk/grid/report/", desks.patrol, name="patrol"),
+    path("desk/area/<str:code>.geojson", common.area_geojson, name="area_geojson"),
+    # every desk's case page and its moves
+    path(f"desk/{DESKS}/case/<str:number>/", common.desk_case, name="desk_case"),
+    path(f"desk/{DESKS}/case/<str:number>/<str:action>/", common.move, name="move"),
+]

@@ -1,0 +1,198 @@
+"""What every desk's case page shares: the move forms it offers, and making a move from one.
+
+A move is one POST to /desk/<desk>/case/<number>/<action>/: the form is parsed, `perform` is called
+once, and the person is sent back to the case with the new status. A refusal re-renders the case page
+with that form bound (what they typed is kept) and the service's message next to the fields it names.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import shapely
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from yiwang.accounts.models import Role
+from yiwang.cases.models import Status
+from yiwang.cases.services import Actor, perform
+from yiwang.cases.transitions import allowed_actions
+from yiwang.core.errors import ApplicationError
+from yiwang.geo.models import Area
+
+from .. import access, selectors
+from ..forms import add_service_error, move_form_class
+from ..labels import ACTION_HELP, ACTION_LABELS
+
+# The moves each desk offers (the services still decide whether this person may, on this case, now).
+DESK_MOVES = {
+    "operator": ("accept", "reject", "answer", "rate"),
+    "dispatch": (
+        "accept",
+        "reject",
+        "answer",
+        "merge",
+        "dispatch",
+        "redispatch",
+        "extend",
+        "supervise",
+        "check",
+        "verify",
+        "close",
+        "reopen",
+        "suspend",
+        "resume",
+    ),
+    "unit": ("sign", "reply", "extend", "return"),
+    "grid": ("verify",),
+}
+DESK_ROLES = {
+    "operator": access.OPERATOR_ROLES,
+    "dispatch": access.DISPATCH_ROLES,
+    "unit": access.UNIT_ROLES,
+    "grid": access.GRID_ROLES,
+}
+
+
+@dataclass
+class Panel:
+    action: str
+    label: str
+    help: str
+    form: object
+    url: str
+    open: bool = False  # shown unfolded (the bound form with errors, or the move the desk expects)
+
+
+def move_panels(request, case, desk: str, bound: dict | None = None, primary: tuple = ()) -> list[Panel]:
+    """The forms of the moves this person could make on this case from this desk, in desk order."""
+    role = request.user.role
+    possible = set(allowed_actions(case.status, role))
+    panels = []
+    for action in DESK_MOVES[desk]:
+        if action not in possible:
+            continue
+        if action == "extend":
+            unit_side = role in (Role.HANDLER, Role.UNIT_LEADER)
+            if unit_side == bool(case.extension_requested_days):
+                continue  # a unit asks when nothing is pending; a dispatcher decides a pending one
+        if action == "rate" and case.satisfaction:
+            continue
+        form = (bound or {}).get(action)
+        if form is None:
+            form = move_form_class(action, role)(prefix=action, initial=_initial(case, action))
+        panels.append(
+            Panel(
+                action=action,
+                label=str(ACTION_LABELS[action]),
+                help=str(ACTION_HELP.get(action, "")),
+                form=form,
+                url=reverse("web:move", args=[desk, case.number, action]),
+                open=action in (bound or {}) or action in primary,
+            )
+        )
+    return panels
+
+
+def _initial(case, action) -> dict:
+    initial = {"version": case.version}
+    if action == "redispatch" and case.lead_unit_id:
+        initial["lead_unit"] = case.lead_unit.code
+    return initial
+
+
+def case_page(request, desk: str, case, *, bound: dict | None = None, status: int = 200):
+    from . import desks
+
+    builder = desks.CASE_PAGES[desk]
+    template, context = builder(request, case, bound=bound)
+    return render(request, template, context, status=status)
+
+
+@require_POST
+def move(request, desk: str, number: str, action: str):
+    if desk not in DESK_MOVES:
+        raise Http404(desk)
+    if not request.user.is_authenticated:
+        return access.redirect_to_login(request.get_full_path())
+    if request.user.role not in DESK_ROLES[desk]:
+        return access.forbidden(request)
+    if action not in DESK_MOVES[desk]:
+        raise Http404(action)
+    case = selectors.desk_case(user=request.user, number=number)
+    form = move_form_class(action, request.user.role)(request.POST, request.FILES, prefix=action)
+    if form.is_valid():
+        try:
+            payload = form.payload()
+            payload = _with_photos(request, form, action, payload)
+            case = perform(
+                case=case,
+                action=action,
+                actor=Actor.of(request.user),
+                payload=payload,
+                expected_version=form.cleaned_data.get("version") or None,
+            )
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("已%(move)s。诉求件 %(n)s 当前状态：%(status)s")
+                % {"move": ACTION_LABELS[action], "n": case.number, "status": Status(case.status).label},
+            )
+            if selectors.desk_cases(user=request.user).filter(pk=case.pk).exists():
+                return redirect("web:desk_case", desk=desk, number=case.number)
+            return redirect(f"web:{desk}")
+    case.refresh_from_db()
+    return case_page(request, desk, case, bound={action: form})
+
+
+def _with_photos(request, form, action, payload):
+    """A verification's photos: stored by the intake app; the move keeps their addresses in its note."""
+    if action != "verify":
+        return payload
+    files = request.FILES.getlist("verify-photos")
+    if not files:
+        return payload
+    from ..services import photos_upload
+
+    entries = photos_upload(files=files, user=request.user)
+    urls = " ".join(e["url"] for e in entries)
+    payload["note"] = f"{payload.get('note', '')}\n{_('现场照片')}: {urls}".strip()
+    return payload
+
+
+@require_GET
+def desk_case(request, desk: str, number: str):
+    if desk not in DESK_MOVES:
+        raise Http404(desk)
+    if not request.user.is_authenticated:
+        return access.redirect_to_login(request.get_full_path())
+    if request.user.role not in DESK_ROLES[desk]:
+        return access.forbidden(request)
+    case = selectors.desk_case(user=request.user, number=number)
+    return case_page(request, desk, case)
+
+
+@require_GET
+def area_geojson(request, code: str):
+    """One area's outline (a case's grid on its map). Staff only: it is the internal grid map."""
+    if not request.user.is_authenticated or request.user.role == Role.RESIDENT:
+        return access.forbidden(request)
+    area = Area.objects.filter(code=code).only("code", "name", "geometry", "approximate").first()
+    if area is None or not area.geometry:
+        raise Http404(code)
+    geom = shapely.set_precision(shapely.from_wkb(bytes(area.geometry)), 0.00001)
+    feature = {
+        "type": "Feature",
+        "properties": {"code": area.code, "name": area.name, "approximate": area.approximate},
+        "geometry": json.loads(shapely.to_geojson(geom)),
+    }
+    response = HttpResponse(json.dumps(feature, ensure_ascii=False), content_type="application/geo+json")
+    response["Cache-Control"] = "private, max-age=300"
+    return response

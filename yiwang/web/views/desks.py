@@ -1,0 +1,305 @@
+"""The staff desks: hotline operator, dispatcher, unit handler, grid worker."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from yiwang.accounts.models import Role
+from yiwang.cases.models import Case, Channel, Status
+from yiwang.cases.selectors import case_events
+from yiwang.core import clock
+from yiwang.core.errors import ApplicationError
+from yiwang.routing.selectors import route
+
+from .. import selectors, services
+from ..access import DISPATCH_ROLES, GRID_ROLES, OPERATOR_ROLES, UNIT_ROLES, role_required
+from ..forms import (
+    CoHandlingDecisionForm,
+    CoHandlingForm,
+    HotlineIntakeForm,
+    PatrolForm,
+    add_service_error,
+)
+from ..models import CoHandlingRequest
+from .common import move_panels
+
+
+def _case_base(request, case, desk, *, bound=None, primary=()):
+    return {
+        "case": case,
+        "desk": desk,
+        "events": case_events(case=case).select_related("actor"),
+        "panels": move_panels(request, case, desk, bound=bound, primary=primary),
+        "assisting": list(case.assisting_units.all()),
+        "photos": [a for a in (case.attachments or []) if isinstance(a, dict) and a.get("url")],
+        "children": list(case.merged_children.only("number", "title", "status")),
+    }
+
+
+# =========================================================================== hotline operator
+@role_required(*OPERATOR_ROLES)
+@require_http_methods(["GET", "POST"])
+def operator(request):
+    form = HotlineIntakeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.hotline_intake(
+                data=form.to_input(),
+                user=request.user,
+                answer_text=form.cleaned_data["answer_text"]
+                if request.POST.get("intent") == "answer"
+                else "",
+            )
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("已登记，编号 %(n)s，当前状态：%(s)s。请告知来电人编号。")
+                % {"n": case.number, "s": Status(case.status).label},
+            )
+            return redirect(f"{reverse('web:operator')}?last={case.number}")
+    today = timezone.localtime(clock.now()).replace(hour=0, minute=0, second=0, microsecond=0)
+    context = {
+        "form": form,
+        "waiting": Case.objects.select_related("category", "district")
+        .filter(status=Status.RECEIVED)
+        .order_by("received_at")[:15],
+        "taken_today": Case.objects.filter(channel=Channel.HOTLINE, received_at__gte=today).count(),
+        "last": Case.objects.filter(number=request.GET.get("last", "")).first(),
+    }
+    return render(request, "web/desk/operator.html", context, status=200)
+
+
+@role_required(*OPERATOR_ROLES)
+@require_GET
+def caller_lookup(request):
+    phone = request.GET.get("requester_phone") or request.GET.get("phone") or ""
+    return render(
+        request,
+        "web/partials/caller.html",
+        {"phone": phone, "cases": selectors.caller_cases(phone=phone), "asked": len(phone.strip()) >= 5},
+    )
+
+
+@role_required(*OPERATOR_ROLES, *UNIT_ROLES, *DISPATCH_ROLES)
+@require_GET
+def knowledge(request):
+    q = request.GET.get("q", "")
+    return render(
+        request,
+        "web/partials/knowledge.html",
+        {"q": q, "results": selectors.knowledge_base(q=q), "target": request.GET.get("target", "")},
+    )
+
+
+def _operator_case(request, case, *, bound=None):
+    context = _case_base(request, case, "operator", bound=bound, primary=("accept",))
+    return "web/desk/case_operator.html", context
+
+
+# =========================================================================== dispatcher
+@role_required(*DISPATCH_ROLES)
+@require_GET
+def dispatch(request):
+    queues = selectors.dispatch_queues(user=request.user)
+    key = request.GET.get("queue") or "new"
+    current = next((q for q in queues if q.key == key), queues[0])
+    rows = current.cases
+    search = (request.GET.get("q") or "").strip()
+    if search:
+        rows = rows.filter(Q(number=search) | Q(title__icontains=search) | Q(address__icontains=search))
+    context = {
+        "queues": [(q, q.cases.count()) for q in queues],
+        "current": current,
+        "search": search,
+        "rows": list(rows[:100]),
+        "threshold": getattr(settings, "AUTO_DISPATCH_THRESHOLD", 0.8),
+    }
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "queue":
+        return render(request, "web/partials/queue.html", context)
+    return render(request, "web/desk/dispatch.html", context)
+
+
+def _dispatch_case(request, case, *, bound=None):
+    primary = {
+        Status.RECEIVED: ("accept",),
+        Status.ACCEPTED: ("dispatch",),
+        Status.RETURNED: ("redispatch",),
+        Status.REPLIED: ("close",),
+    }.get(case.status, ())
+    if case.extension_requested_days:
+        primary = (*primary, "extend")
+    context = _case_base(request, case, "dispatch", bound=bound, primary=primary)
+    area = case.grid or case.community or case.town or case.district
+    decision = route(category=case.category, area=area) if case.category_id else None
+    last_return = case.events.filter(action="return").order_by("-seq").first()
+    self_fix = services.self_fix_note(case) if case.channel == Channel.PATROL else ""
+    for panel in context["panels"]:
+        if panel.action == "answer" and self_fix and not panel.form.is_bound:
+            panel.form.initial["text"] = self_fix
+    pending_assist = list(
+        CoHandlingRequest.objects.filter(case=case, decided_at__isnull=True)
+        .select_related("unit", "requested_by")
+        .prefetch_related("units")
+    )
+    dups = (
+        selectors.duplicates(case=case)
+        if case.status in (Status.RECEIVED, Status.ACCEPTED, Status.DISPATCHED)
+        else None
+    )
+    context.update(
+        {
+            "route": decision,
+            "last_return": last_return,
+            "self_fix": self_fix,
+            "candidates": case.category_candidates or [],
+            "threshold": getattr(settings, "AUTO_DISPATCH_THRESHOLD", 0.8),
+            "duplicates": dups,
+            "can_merge": case.status in (Status.RECEIVED, Status.ACCEPTED, Status.DISPATCHED),
+            "assist_requests": [
+                (r, CoHandlingDecisionForm(initial={"request_id": r.pk})) for r in pending_assist
+            ],
+        }
+    )
+    return "web/desk/case_dispatch.html", context
+
+
+@role_required(*DISPATCH_ROLES)
+@require_POST
+def cohandling_decide(request, number: str):
+    case = selectors.desk_case(user=request.user, number=number)
+    form = CoHandlingDecisionForm(request.POST)
+    if (
+        form.is_valid()
+        and CoHandlingRequest.objects.filter(pk=form.cleaned_data["request_id"], case=case).exists()
+    ):
+        try:
+            case = services.cohandling_decide(
+                request_id=form.cleaned_data["request_id"],
+                user=request.user,
+                approve=form.cleaned_data["decision"] == "approve",
+                note=form.cleaned_data.get("note") or "",
+            )
+        except ApplicationError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("协办申请已处理。当前状态：%(s)s") % {"s": Status(case.status).label})
+    else:
+        messages.error(request, _("该协办申请不存在或已处理。"))
+    return redirect("web:desk_case", desk="dispatch", number=case.number)
+
+
+# =========================================================================== unit
+@role_required(*UNIT_ROLES)
+@require_GET
+def unit(request):
+    context = {
+        "cases": list(selectors.unit_cases(user=request.user)[:200]),
+        "waiting": list(selectors.unit_waiting(user=request.user)[:20]),
+        "assisting": list(selectors.unit_assisting(user=request.user)[:50]),
+        "now": clock.now(),
+    }
+    return render(request, "web/desk/unit.html", context)
+
+
+def _unit_case(request, case, *, bound=None, cohandling_form=None):
+    primary = {Status.DISPATCHED: ("sign",), Status.IN_PROGRESS: ("reply",)}.get(case.status, ())
+    context = _case_base(request, case, "unit", bound=bound, primary=primary)
+    is_lead = request.user.role == Role.ADMIN or (
+        request.user.unit_id and request.user.unit_id == case.lead_unit_id
+    )
+    pending = CoHandlingRequest.objects.filter(case=case).prefetch_related("units").first()
+    context.update(
+        {
+            "similar": selectors.similar_replies(case=case) if case.status == Status.IN_PROGRESS else [],
+            "is_lead": is_lead,
+            "cohandling_form": (cohandling_form or CoHandlingForm(prefix="assist"))
+            if is_lead and case.status in (Status.DISPATCHED, Status.IN_PROGRESS)
+            else None,
+            "cohandling_last": pending,
+        }
+    )
+    return "web/desk/case_unit.html", context
+
+
+@role_required(*UNIT_ROLES)
+@require_POST
+def cohandling_ask(request, number: str):
+    case = selectors.desk_case(user=request.user, number=number)
+    form = CoHandlingForm(request.POST, prefix="assist")
+    if form.is_valid():
+        try:
+            services.cohandling_request(
+                case=case,
+                user=request.user,
+                unit_codes=form.cleaned_data["units"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("协办申请已提交，等待派遣员处理。"))
+            return redirect("web:desk_case", desk="unit", number=case.number)
+    template, context = _unit_case(request, case, cohandling_form=form)
+    return render(request, template, context)
+
+
+# =========================================================================== grid worker
+@role_required(*GRID_ROLES)
+@require_GET
+def grid(request):
+    tasks = selectors.grid_tasks(user=request.user)
+    context = {
+        "verify": list(tasks["verify"][:50]),
+        "open": list(tasks["open"][:50]),
+        "mine": list(tasks["mine"][:20]),
+        "area": request.user.area,
+    }
+    return render(request, "web/desk/grid.html", context)
+
+
+@role_required(*GRID_ROLES)
+@require_http_methods(["GET", "POST"])
+def patrol(request):
+    photos_enabled = services.attachments_supported()
+    form = PatrolForm(request.POST or None, request.FILES or None, photos_enabled=photos_enabled)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.patrol_report(
+                data=form.to_input(language=translation.get_language() or "zh-hans"),
+                user=request.user,
+                photos=form.cleaned_data.get("photos") or [],
+                fix_note=form.cleaned_data.get("fix_note") if form.cleaned_data.get("fixed") else "",
+            )
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            if form.cleaned_data.get("fixed"):
+                text = _("已上报并记录现场处置，编号 %(n)s，等待指挥中心确认办结。")
+            else:
+                text = _("已上报，编号 %(n)s，当前状态：%(s)s。")
+            messages.success(request, text % {"n": case.number, "s": Status(case.status).label})
+            return redirect("web:grid")
+    return render(request, "web/desk/patrol.html", {"form": form, "photos_enabled": photos_enabled})
+
+
+def _grid_case(request, case, *, bound=None):
+    context = _case_base(request, case, "grid", bound=bound, primary=("verify",))
+    context["photos_enabled"] = services.attachments_supported()
+    return "web/desk/case_grid.html", context
+
+
+CASE_PAGES = {
+    "operator": _operator_case,
+    "dispatch": _dispatch_case,
+    "unit": _unit_case,
+    "grid": _grid_case,
+}

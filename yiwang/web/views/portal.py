@@ -1,0 +1,268 @@
+"""The resident portal: submit a request, follow it by number and phone, read the reply, rate, appeal.
+
+Who may read a case here: the signed-in resident who filed it, or a visitor who proved the phone it
+was filed with (a one-time code by SMS, otp.py), or who has just submitted it from this browser.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from yiwang.accounts.models import Role
+from yiwang.cases.models import Case, Status
+from yiwang.cases.selectors import case_events
+from yiwang.cases.services import Actor, perform
+from yiwang.core.errors import ApplicationError
+
+from .. import otp, services
+from ..access import RESIDENT_ROLES, role_required, workbench_url
+from ..forms import AppealForm, CodeForm, FollowForm, PortalSubmitForm, RateForm, add_service_error
+
+# What a requester sees of the timeline: the steps that tell them where their request is.
+PUBLIC_ACTIONS = {
+    "create",
+    "accept",
+    "reject",
+    "answer",
+    "merge",
+    "dispatch",
+    "redispatch",
+    "sign",
+    "reply",
+    "check",
+    "verify",
+    "reopen",
+    "close",
+    "rate",
+    "suspend",
+    "resume",
+    "extend",
+}
+# Reasons a requester may read (the others are the staff's working notes).
+PUBLIC_REASONS = {"reject", "reopen"}
+
+
+def _is_resident(user) -> bool:
+    return user.is_authenticated and user.role == Role.RESIDENT
+
+
+def _staff_note(request):
+    """Staff signed in on the portal: their own desk is where they register requests."""
+    if request.user.is_authenticated and request.user.role != Role.RESIDENT:
+        return workbench_url(request.user) or "/"
+    return None
+
+
+@require_GET
+def portal(request):
+    mine = []
+    if _is_resident(request.user):
+        mine = list(Case.objects.filter(requester_user=request.user).order_by("-received_at")[:5])
+    return render(request, "web/portal/index.html", {"mine": mine, "staff_desk": _staff_note(request)})
+
+
+@require_http_methods(["GET", "POST"])
+def submit(request):
+    staff_desk = _staff_note(request)
+    photos_enabled = services.attachments_supported()
+    resident = _is_resident(request.user)
+    initial = {"requester_phone": request.user.phone, "requester_name": ""} if resident else {}
+    form = PortalSubmitForm(
+        request.POST or None,
+        request.FILES or None,
+        initial=initial,
+        photos_enabled=photos_enabled,
+        phone_required=not resident,
+    )
+    if request.method == "POST" and staff_desk is None and form.is_valid():
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        try:
+            case = services.portal_submit(
+                data=form.to_input(language=language),
+                user=request.user,
+                photos=form.cleaned_data.get("photos") or [],
+            )
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            otp.grant(request.session, case.number)
+            return redirect("web:portal_submitted", number=case.number)
+    context = {"form": form, "photos_enabled": photos_enabled, "staff_desk": staff_desk}
+    return render(request, "web/portal/submit.html", context)
+
+
+def _readable(request, number: str) -> Case:
+    case = (
+        Case.objects.select_related("category", "district", "town", "community", "grid", "lead_unit")
+        .filter(number=number)
+        .first()
+    )
+    if case is None:
+        raise Http404(number)
+    mine = _is_resident(request.user) and case.requester_user_id == request.user.pk
+    if not (mine or otp.granted(request.session, number)):
+        raise Http404(number)  # not "forbidden": whether a number exists is not for strangers
+    return case
+
+
+@require_GET
+def submitted(request, number: str):
+    case = _readable(request, number)
+    return render(request, "web/portal/submitted.html", {"case": case})
+
+
+@require_http_methods(["GET", "POST"])
+def follow(request):
+    """Step 1: number and phone -> a code by SMS. Step 2 (code form) posts to follow_code."""
+    form = FollowForm(request.POST or None, initial={"number": request.GET.get("number", "")})
+    code_form, demo_code = None, None
+    if request.method == "POST" and form.is_valid():
+        number = form.cleaned_data["number"].strip()
+        if (
+            _is_resident(request.user)
+            and Case.objects.filter(number=number, requester_user=request.user).exists()
+        ):
+            return redirect("web:portal_case", number=number)
+        try:
+            demo_code = otp.code_request(
+                session=request.session, number=number, phone=form.cleaned_data["phone"]
+            )
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            code_form = CodeForm()
+            if not settings.DEMO_MODE:
+                demo_code = None
+    context = {
+        "form": form,
+        "code_form": code_form,
+        "demo_code": demo_code,
+        "pending": otp.pending_number(request.session) if code_form else None,
+    }
+    return render(request, "web/portal/follow.html", context)
+
+
+@require_POST
+def follow_code(request):
+    form = CodeForm(request.POST)
+    if form.is_valid():
+        try:
+            number = otp.code_verify(session=request.session, code=form.cleaned_data["code"])
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            return redirect("web:portal_case", number=number)
+    context = {
+        "form": FollowForm(initial={"number": otp.pending_number(request.session) or ""}),
+        "code_form": form,
+        "pending": otp.pending_number(request.session),
+    }
+    if context["pending"] is None:
+        context["code_form"] = None
+        messages.error(request, _("验证码已失效，请重新获取。"))
+    return render(request, "web/portal/follow.html", context)
+
+
+def requester_actor(request, case: Case) -> Actor | None:
+    """Who rates for the requester: the signed-in resident who filed it; a phone-verified visitor
+    when the cases app knows such an actor (Actor.verified_phone); else nobody here (an operator
+    records the rating on the callback, 回访)."""
+    if _is_resident(request.user) and case.requester_user_id == request.user.pk:
+        return Actor.of(request.user)
+    if otp.granted(request.session, case.number) and "verified_phone" in {
+        f.name for f in dataclasses.fields(Actor)
+    }:
+        return Actor(None, Role.RESIDENT, verified_phone=case.requester_phone)  # type: ignore[call-arg]
+    return None
+
+
+def _case_context(request, case, *, rate_form=None, appeal_form=None):
+    events = [e for e in case_events(case=case) if e.action in PUBLIC_ACTIONS]
+    reply = case.reply_text
+    try:
+        from yiwang.intake.language import in_requester_script
+
+        reply = in_requester_script(reply, translation.get_language())
+    except ImportError:
+        pass
+    can_rate = case.status in (Status.CLOSED, Status.ANSWERED) and not case.satisfaction
+    actor = requester_actor(request, case)
+    return {
+        "case": case,
+        "events": events,
+        "public_reasons": PUBLIC_REASONS,
+        "reply": reply,
+        "can_rate": can_rate and actor is not None,
+        "rate_elsewhere": can_rate and actor is None,
+        "rate_form": rate_form or RateForm(prefix="rate", initial={"version": case.version}),
+        "can_appeal": services.can_appeal(case),
+        "appeal_used": services.appeal_used(case),
+        "appeal_form": appeal_form or AppealForm(prefix="appeal"),
+        "photos": [a for a in (case.attachments or []) if isinstance(a, dict) and a.get("url")],
+    }
+
+
+@require_GET
+def case_view(request, number: str):
+    case = _readable(request, number)
+    return render(request, "web/portal/case.html", _case_context(request, case))
+
+
+@require_POST
+def rate(request, number: str):
+    case = _readable(request, number)
+    form = RateForm(request.POST, prefix="rate")
+    actor = requester_actor(request, case)
+    if actor is None:
+        form.add_error(None, _("请登录后评价，或等候 12345 回访时评价。"))
+    elif form.is_valid():
+        try:
+            case = perform(
+                case=case,
+                action="rate",
+                actor=actor,
+                payload=form.payload(),
+                expected_version=form.cleaned_data.get("version") or None,
+            )
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("感谢您的评价。当前状态：%(s)s") % {"s": Status(case.status).label})
+            return redirect("web:portal_case", number=case.number)
+    case.refresh_from_db()
+    return render(request, "web/portal/case.html", _case_context(request, case, rate_form=form))
+
+
+@require_POST
+def appeal(request, number: str):
+    case = _readable(request, number)
+    form = AppealForm(request.POST, prefix="appeal")
+    if form.is_valid():
+        try:
+            case = services.case_appeal(case=case, reason=form.cleaned_data["reason"])
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("申诉已受理，诉求件已退回承办单位重新办理。当前状态：%(s)s")
+                % {"s": Status(case.status).label},
+            )
+            return redirect("web:portal_case", number=case.number)
+    case.refresh_from_db()
+    return render(request, "web/portal/case.html", _case_context(request, case, appeal_form=form))
+
+
+@role_required(*RESIDENT_ROLES)
+@require_GET
+def mine(request):
+    cases = Case.objects.filter(requester_user=request.user).order_by("-received_at")[:100]
+    return render(request, "web/portal/mine.html", {"cases": cases})
