@@ -66,6 +66,8 @@ def _register():
     from yiwang.cases.api import router as cases_router
 
     api.add_router("/", cases_router)
+    api.add_router("/measures", "yiwang.analytics.api.router")
+    api.add_router("/grids", "yiwang.registers.api.router")
 
 
 _register()

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "yiwang.notify",
     "yiwang.intake",
     "yiwang.open311",
+    "yiwang.analytics",
+    "yiwang.registers",
 ]
 
 MIDDLEWARE = [
@@ -189,6 +191,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 _periodic_seconds = SWEEP_INTERVAL_SECONDS or 60
+COCKPIT_REFRESH_SECONDS = int(os.environ.get("COCKPIT_REFRESH_SECONDS", "900"))
 CELERY_BEAT_SCHEDULE = {
     # A tick still queued when the next one is due is dropped (expires), so a backlog never piles up.
     "sweep-deadlines": {
@@ -200,6 +203,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "yiwang.notify.tasks.deliver_pending_task",
         "schedule": _periodic_seconds,
         "options": {"expires": _periodic_seconds},
+    },
+    # The cockpit's rollups, hot topics and early warnings (yiwang/analytics).
+    "cockpit-refresh": {
+        "task": "yiwang.analytics.tasks.cockpit_refresh_task",
+        "schedule": COCKPIT_REFRESH_SECONDS,
+        "options": {"expires": COCKPIT_REFRESH_SECONDS},
     },
 }
 

@@ -14,6 +14,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("open311/v2/", include("yiwang.open311.urls")),
     path("geo/", include("yiwang.geo.urls")),
+    path("grids/", include("yiwang.registers.urls")),
+    path("cockpit/", include("yiwang.analytics.urls")),
     path("", include("yiwang.web.urls")),
     path("", include("yiwang.core.urls")),
 ]

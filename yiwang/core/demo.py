@@ -33,6 +33,12 @@ def load_demo(*, stdout=None, history: int | None = None) -> dict:
 
     from yiwang.cases.demo_history import DEFAULT_CASES, load_history
 
+    if stdout is not None:  # the test session's tests make their own registers
+        from yiwang.registers.demo import load_demo_registers
+
+        say("Generating the demo registers (people, buildings, organisations, facilities; marked as generated)…")
+        summary["registers"] = load_demo_registers(scale=getattr(settings, "DEMO_REGISTER_SCALE", 0.01), progress=True)
+
     if history is None:
         history = getattr(settings, "DEMO_HISTORY_CASES", DEFAULT_CASES) if stdout is not None else 0
     if history:
@@ -41,6 +47,10 @@ def load_demo(*, stdout=None, history: int | None = None) -> dict:
             "through the closed loop over the last 90 days…"
         )
         summary["history"] = load_history(cases=history, progress=stdout is not None)
+        from yiwang.analytics.services import cockpit_refresh
+
+        say("Bringing the cockpit's rollups, hot topics and early warnings up to date…")
+        summary["cockpit"] = cockpit_refresh()
     return summary
 
 

@@ -16,6 +16,7 @@ class Kind(models.TextChoices):
     REOPENED = "reopened", _("重办")
     ESCALATION = "escalation", _("红牌督办上报")  # to the supervising dispatchers
     EVENT = "event", _("事件推送")  # a webhook: one move of the closed loop, as JSON
+    ALERT = "alert", _("未诉先办预警")  # to an area's leaders: a category rising above its baseline
 
 
 class Outbox(models.Model):

@@ -1,6 +1,6 @@
 """The periodic jobs without a broker: a daemon thread of `yiwang serve` in demo mode.
 
-Production runs the same two jobs as Celery beat entries (yiwang.celery, CELERY_BEAT_SCHEDULE).
+Production runs the same jobs as Celery beat entries (yiwang.celery, CELERY_BEAT_SCHEDULE).
 Each run uses this thread's own database connections and closes them afterwards, so an idle demo
 holds none and SQLite's writer lock is never kept between runs.
 """
@@ -15,15 +15,35 @@ from django.db import connections
 log = logging.getLogger("yiwang.notify")
 
 
+_last_cockpit_refresh = 0.0
+
+
+def _cockpit_refresh_if_due() -> dict | None:
+    """The cockpit's refresh (topics, warnings) is heavier: at most every COCKPIT_REFRESH_SECONDS."""
+    global _last_cockpit_refresh
+    import time
+
+    from django.conf import settings
+
+    if time.monotonic() - _last_cockpit_refresh < settings.COCKPIT_REFRESH_SECONDS and _last_cockpit_refresh:
+        return None
+    from yiwang.analytics.services import cockpit_refresh
+
+    _last_cockpit_refresh = time.monotonic()
+    return cockpit_refresh()
+
+
 def run_periodic_jobs_once() -> dict:
-    """One deadline sweep and one delivery of the due notifications; a failing job never stops the other."""
+    """One deadline sweep, one delivery of the due notifications and, when due, the cockpit's refresh;
+    a failing job never stops the others."""
     from yiwang.cases.tasks import sweep_deadlines
 
     from .delivery import deliver_pending
 
     results: dict = {}
     try:
-        for name, job in (("sweep", sweep_deadlines), ("delivery", deliver_pending)):
+        jobs = (("sweep", sweep_deadlines), ("delivery", deliver_pending), ("cockpit", _cockpit_refresh_if_due))
+        for name, job in jobs:
             try:
                 results[name] = job()
             except Exception:  # noqa: BLE001 - logged; the next run tries again

@@ -28,6 +28,7 @@ WORKBENCH = {
     Role.HANDLER: "web:unit",
     Role.UNIT_LEADER: "web:unit",
     Role.GRIDWORKER: "web:grid",
+    Role.LEADER: "analytics:cockpit",  # a leader's day starts on the cockpit
 }
 
 

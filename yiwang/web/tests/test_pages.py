@@ -77,9 +77,11 @@ def test_the_home_page_sends_each_role_to_its_workbench(client, people, role, ta
     assert response.status_code == 302 and response["Location"] == target
 
 
-def test_the_leader_home_links_to_the_cockpit(client, people):
+def test_the_leader_starts_on_the_cockpit(client, people):
     response = login(client, people["leader"]).get("/")
-    assert response.status_code == 200 and 'href="/cockpit/"' in body(response)
+    assert response.status_code == 302 and response["Location"] == "/cockpit/"
+    cockpit = client.get("/cockpit/")
+    assert cockpit.status_code == 200 and 'href="/cockpit/"' in body(cockpit)  # and the nav leads back
 
 
 def test_the_sign_in_page_and_the_anonymous_home_render(client):

@@ -1,0 +1,13 @@
+"""Error codes of the registers (ApplicationError.code)."""
+
+FORBIDDEN = "registers_forbidden"
+READ_ONLY = "registers_read_only"
+GRID_NOT_FOUND = "grid_not_found"
+RECORD_NOT_FOUND = "record_not_found"
+NOT_PERSONAL = "field_not_personal"
+FILE_UNREADABLE = "import_file_unreadable"
+FILE_TOO_LARGE = "import_file_too_large"
+MISSING_COLUMNS = "import_missing_columns"
+BATCH_STATE = "import_batch_state"
+INVALID_VALUE = "invalid_value"
+NOTHING_CHANGED = "nothing_changed"

@@ -1,0 +1,85 @@
+"""Personal data in the registers, defined in one place.
+
+Every column holding personal data is made by `personal_field()`, and listed in PERSONAL_FIELDS with
+how it is masked. When the security issue's encrypted field class exists, `personal_field()` returns
+it instead of a CharField and nothing else changes: no code filters or orders on a personal column.
+Equality lookups (duplicate resolution) go through keyed digests (`digest()`, HMAC-SHA256 with the
+project's secret), which stay searchable when the columns themselves are encrypted.
+
+Masking (lists show masked values by default; seeing the value is an explicit, logged reveal):
+    name   张*明, 李*, 欧阳**锋       phone  138****5678, 0750****456
+    id     4407**********123X       text   the first character, then stars
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import unicodedata
+
+from django.conf import settings
+from django.db import models
+
+
+def personal_field(verbose_name, *, max_length: int, blank: bool = True) -> models.Field:
+    """The one column type for personal data. Swap in the encrypted field class here."""
+    return models.CharField(verbose_name, max_length=max_length, blank=blank)
+
+
+# model name -> {field: mask kind}. Everything here is masked in lists and revealed only by a logged action.
+PERSONAL_FIELDS: dict[str, dict[str, str]] = {
+    "person": {"name": "name", "id_number": "id", "phone": "phone"},
+    "organisation": {"legal_rep": "name", "contact_phone": "phone"},
+}
+
+
+def normalise(value: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value or "")).upper()
+
+
+def digest(*parts: str) -> str:
+    """A keyed digest of normalised values, for equality lookups that survive encryption at rest.
+    Empty when any part is empty: a missing value never matches another missing value."""
+    cleaned = [normalise(p) for p in parts]
+    if not all(cleaned):
+        return ""
+    key = ("registers:" + settings.SECRET_KEY).encode()
+    return hmac.new(key, "\x1f".join(cleaned).encode(), hashlib.sha256).hexdigest()
+
+
+def mask_name(value: str) -> str:
+    value = (value or "").strip()
+    if len(value) <= 1:
+        return value and "*"
+    if len(value) == 2:
+        return value[0] + "*"
+    return value[0] + "*" * (len(value) - 2) + value[-1]
+
+
+def mask_phone(value: str) -> str:
+    digits = (value or "").strip()
+    if len(digits) < 7:
+        return "*" * len(digits)
+    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:] if len(digits) > 11 else (
+        digits[:3] + "****" + digits[-4:]
+    )
+
+
+def mask_id(value: str) -> str:
+    value = (value or "").strip()
+    if len(value) <= 8:
+        return "*" * len(value)
+    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+MASKS = {"name": mask_name, "phone": mask_phone, "id": mask_id}
+
+
+def mask(register: str, field: str, value: str) -> str:
+    kind = PERSONAL_FIELDS.get(register, {}).get(field)
+    return MASKS[kind](value) if kind else value
+
+
+def is_personal(register: str, field: str) -> bool:
+    return field in PERSONAL_FIELDS.get(register, {})
