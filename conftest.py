@@ -25,6 +25,14 @@ def _fresh_geo_index(settings):
     # Always re-check the shared revision, so a rolled-back area change never leaks into the next test.
     settings.GEO_INDEX_CHECK_SECONDS = 0
     settings.WORKDAY_CALENDAR_CHECK_SECONDS = 0
+    # The classifier and the similar-cases index are cached per process: a rolled-back test's model
+    # or cases must not answer for the next test.
+    from yiwang.classify import selectors as classify_selectors
+
+    settings.CLASSIFY_CHECK_SECONDS = 0
+    settings.CLASSIFY_SIMILAR_CHECK_SECONDS = 0
+    classify_selectors.forget_cached_state()
+    classify_selectors.forget_similar_index()
     yield
 
 

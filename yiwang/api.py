@@ -68,6 +68,7 @@ def _register():
     api.add_router("/", cases_router)
     api.add_router("/measures", "yiwang.analytics.api.router")
     api.add_router("/grids", "yiwang.registers.api.router")
+    api.add_router("/classifier", "yiwang.classify.api.router")
 
 
 _register()

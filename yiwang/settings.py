@@ -147,6 +147,8 @@ MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
 
 # The demo: how many real messages `yiwang demo` plays through the closed loop (0: none).
 DEMO_HISTORY_CASES = int(os.environ.get("YIWANG_DEMO_CASES", "1500"))
+DEMO_REGISTER_SCALE = float(os.environ.get("YIWANG_DEMO_REGISTER_SCALE", "0.01"))  # of the real register sizes
+DEMO_TRAIN_CLASSIFIER = os.environ.get("YIWANG_DEMO_CLASSIFIER", "1") == "1"  # train one at demo load (about a minute)
 
 # Cases: classifier confidence above which a case is accepted and dispatched without a human.
 AUTO_DISPATCH_THRESHOLD = float(os.environ.get("AUTO_DISPATCH_THRESHOLD", "0.8"))

@@ -16,6 +16,7 @@ urlpatterns = [
     path("geo/", include("yiwang.geo.urls")),
     path("grids/", include("yiwang.registers.urls")),
     path("cockpit/", include("yiwang.analytics.urls")),
+    path("classifier/", include("yiwang.classify.urls")),
     path("", include("yiwang.web.urls")),
     path("", include("yiwang.core.urls")),
 ]

@@ -3,8 +3,9 @@
 No Django here (no ORM, no settings), so the same code runs in a service, a command, a benchmark
 or a notebook. The method and the measurements behind it are in docs/classifier.md.
 
-Model: two TF-IDF blocks (sublinear tf, l2-normalised each) side by side, one linear SVM
-(one-vs-rest, class-balanced weights) over both:
+Model: two TF-IDF blocks (sublinear tf, l2-normalised each) side by side, one linear classifier
+(ridge regression on +-1 targets per label, class-balanced weights; a linear SVM is the other
+option, ``ModelConfig(estimator="svm")``) over both:
 
 - characters 1-2 of title + text with all whitespace removed;
 - characters 1-3 of the title alone (the title is the densest evidence, so it gets its own block).
@@ -244,6 +245,10 @@ class ModelConfig:
     min_df: int = 2
     C: float = 1.0
     class_weight: str | None = "balanced"
+    # "svm": LinearSVC(C); "ridge": RidgeClassifier(alpha) (least squares on +-1 targets). Both are
+    # linear, so both use the same fast single-message path.
+    estimator: str = "ridge"
+    alpha: float = 0.5
 
 
 # Softmax temperature used when no held-out split was available to fit one (measured in CV).
@@ -362,9 +367,18 @@ class MessageClassifier:
             )
         return blocks
 
-    def fit(self, titles: Sequence[str], texts: Sequence[str], labels: Sequence[str]) -> MessageClassifier:
+    def _estimator(self):
+        c = self.config
+        # Artifacts pickled before `estimator` existed were SVMs (only fitting reads this).
+        if getattr(c, "estimator", "svm") == "ridge":
+            from sklearn.linear_model import RidgeClassifier
+
+            return RidgeClassifier(alpha=c.alpha, class_weight=c.class_weight, solver="sparse_cg")
         from sklearn.svm import LinearSVC
 
+        return LinearSVC(C=c.C, class_weight=c.class_weight)
+
+    def fit(self, titles: Sequence[str], texts: Sequence[str], labels: Sequence[str]) -> MessageClassifier:
         if not (len(titles) == len(texts) == len(labels)):
             raise ValueError("titles, texts and labels differ in length")
         if len(set(labels)) < 2:
@@ -378,12 +392,12 @@ class MessageClassifier:
             offset += mats[-1].shape[1]
         self.n_features = offset
         X = sp.hstack(mats, format="csr")
-        svm = LinearSVC(C=self.config.C, class_weight=self.config.class_weight)
-        svm.fit(X, np.asarray(labels))
-        self.labels = [str(lab) for lab in svm.classes_]
-        coef = svm.coef_ if len(self.labels) > 2 else np.vstack([-svm.coef_[0], svm.coef_[0]])
+        est = self._estimator()
+        est.fit(X, np.asarray(labels))
+        self.labels = [str(lab) for lab in est.classes_]
+        coef = est.coef_ if len(self.labels) > 2 else np.vstack([-est.coef_[0], est.coef_[0]])
         intercept = (
-            svm.intercept_ if len(self.labels) > 2 else np.array([-svm.intercept_[0], svm.intercept_[0]])
+            est.intercept_ if len(self.labels) > 2 else np.array([-est.intercept_[0], est.intercept_[0]])
         )
         self.coef_t = np.ascontiguousarray(coef.T, dtype=np.float32)
         self.intercept = np.asarray(intercept, dtype=np.float64)
@@ -542,6 +556,11 @@ def data_fingerprint(rows: Iterable[dict[str, str]]) -> str:
 
 
 _NON_WORD = re.compile(r"[\W_]+")
+
+
+def text_key(text: str) -> str:
+    """A message's identity for exact-duplicate checks: normalised, whitespace and punctuation gone."""
+    return _NON_WORD.sub("", normalise(text))
 
 
 def duplicate_groups(texts: Sequence[str], *, near: float | None = 0.5) -> np.ndarray:

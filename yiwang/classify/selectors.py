@@ -25,6 +25,9 @@ _lock = threading.Lock()
 # (a test database rolled back, a fresh database) can never serve another model's bytes.
 _loaded: dict[str, MessageClassifier] = {}
 _active: dict = {"version": None, "sha": None, "checked": 0.0}
+# The version behind this thread's latest prediction: intake predicts, then writes the case's
+# "create" event in the same thread, where receivers.py records which version predicted.
+_served = threading.local()
 
 
 def active_model() -> ClassifierModel | None:
@@ -117,7 +120,13 @@ def predict(text: str, *, title: str = "") -> dict:
     version, model = loaded_active_model()
     result = model.predict(title, text).as_dict()
     result["model_version"] = version
+    _served.version = version
     return result
+
+
+def last_served_version() -> int | None:
+    """The model version of the latest prediction made in this thread (None: none yet)."""
+    return getattr(_served, "version", None)
 
 
 def forget_active_version() -> None:
@@ -129,4 +138,172 @@ def forget_cached_state() -> None:
     """Drop what this process remembers (tests; after an activation in this process)."""
     with _lock:
         _loaded.clear()
+    _served.__dict__.clear()
     forget_active_version()
+
+
+# ---------------------------------------------------------------------------------------------
+# The model page: versions, held-out figures, what happened at the desks
+# ---------------------------------------------------------------------------------------------
+
+
+def model_page(*, version: int | None = None) -> dict:
+    """Everything the admins' model page shows (one version in detail, the active one by default)."""
+    from django.db.models import Count
+
+    from yiwang.cases.models import CaseEvent
+    from yiwang.cases.transitions import SYSTEM
+
+    from .models import CasePrediction, CategoryCorrection, ClassifierActivation
+
+    versions = list(classifier_list())
+    shown = next((v for v in versions if v.version == version), None) if version else None
+    shown = shown or next((v for v in versions if v.is_active), None) or (versions[0] if versions else None)
+    holdout = (shown.metrics.get("holdout") or {}) if shown else {}
+    confusion = holdout.get("confusion") or {}
+    matrix_rows = []
+    labels = confusion.get("labels", [])
+    for i, (label, counts) in enumerate(zip(labels, confusion.get("matrix", []), strict=False)):
+        total = sum(counts)
+        cells = [{"n": n, "share": n / (total or 1), "diagonal": i == j} for j, n in enumerate(counts)]
+        matrix_rows.append({"label": label, "cells": cells, "total": total})
+
+    auto_cases = CaseEvent.objects.filter(action="dispatch", actor_role=SYSTEM).values("case_id")
+    corrections = CategoryCorrection.objects.all()
+    desk = {
+        "predicted": CasePrediction.objects.count(),
+        "corrected": corrections.values("case_id").distinct().count(),
+        "corrections": corrections.count(),
+        "auto_dispatched": auto_cases.distinct().count(),
+        "auto_corrected": corrections.filter(auto_dispatched=True).values("case_id").distinct().count(),
+        # A unit returning an auto-dispatched case is the other sign it went to the wrong place.
+        "auto_returned": CaseEvent.objects.filter(action="return", case_id__in=auto_cases)
+        .values("case_id")
+        .distinct()
+        .count(),
+        "pending": corrections.filter(used_in_version__isnull=True).count(),
+    }
+    pairs = (
+        corrections.values("predicted_label", "chosen_label")
+        .annotate(n=Count("id"))
+        .order_by("-n", "predicted_label")[:10]
+    )
+    by_version = {
+        row["model_version"]: row["n"]
+        for row in CasePrediction.objects.values("model_version").annotate(n=Count("id"))
+    }
+    corrected_by_version = {
+        row["model_version"]: row["n"]
+        for row in corrections.values("model_version").annotate(n=Count("case_id", distinct=True))
+    }
+    history = [
+        {
+            "record": v,
+            "macro_f1": (v.metrics.get("holdout") or {}).get("macro_f1"),
+            "accuracy": (v.metrics.get("holdout") or {}).get("accuracy"),
+            "predicted": by_version.get(v.version, 0),
+            "corrected": corrected_by_version.get(v.version, 0),
+            "sources": v.metrics.get("sources"),
+        }
+        for v in versions
+    ]
+    return {
+        "shown": shown,
+        "holdout": holdout,
+        "per_label": sorted((holdout.get("per_label") or {}).items()),
+        "confusion_labels": confusion.get("labels", []),
+        "confusion_rows": matrix_rows,
+        "history": history,
+        "activations": list(ClassifierActivation.objects.select_related("actor")[:20]),
+        "desk": desk,
+        "pairs": list(pairs),
+        "recent_corrections": list(
+            corrections.select_related("case", "actor").order_by("-created_at", "-id")[:20]
+        ),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Similar closed cases and their replies
+# ---------------------------------------------------------------------------------------------
+
+# The index covers the most recent SIMILAR_POOL answered cases: enough for a district pilot (it is
+# rebuilt in about a second per 10,000 cases); a city would keep vectors in the database instead.
+SIMILAR_POOL = 20000
+_similar: dict = {"key": None, "index": None, "ids": [], "checked": 0.0}
+_similar_lock = threading.Lock()
+
+
+def _answered_cases():
+    from yiwang.cases.models import Case
+
+    from .services import finished_statuses
+
+    return Case.objects.filter(status__in=finished_statuses()).exclude(reply_text="")
+
+
+def _similar_index():
+    """(index, case ids) over the answered cases, rebuilt when they changed (checked at most every
+    CLASSIFY_SIMILAR_CHECK_SECONDS, default 30 s)."""
+    from django.db.models import Count, Max
+
+    from .services import root_label
+    from .similar import SimilarIndex
+
+    interval = float(getattr(settings, "CLASSIFY_SIMILAR_CHECK_SECONDS", 30.0))
+    now = time.monotonic()
+    if _similar["index"] is not None and now - _similar["checked"] < interval:
+        return _similar["index"], _similar["ids"]
+    with _similar_lock:
+        key = tuple(_answered_cases().aggregate(n=Count("id"), last=Max("updated_at")).values())
+        if key != _similar["key"] or _similar["index"] is None:
+            cases = list(
+                _answered_cases()
+                .select_related("category__parent__parent")
+                .only("id", "title", "text", "category")
+                .order_by("-closed_at", "-id")[:SIMILAR_POOL]
+            )
+            index = SimilarIndex().build(
+                [c.title for c in cases],
+                [c.text for c in cases],
+                [root_label(c.category) if c.category_id else None for c in cases],
+            )
+            _similar.update(key=key, index=index, ids=[c.pk for c in cases])
+        _similar["checked"] = now
+        return _similar["index"], _similar["ids"]
+
+
+def case_label(case) -> str | None:
+    """The case's first-level category: the one people confirmed, else the classifier's guess."""
+    from .services import root_label
+
+    if case.category_id:
+        return root_label(case.category)
+    candidates = case.category_candidates or []
+    return candidates[0].get("name") if candidates else None
+
+
+def similar_cases(case, limit: int = 5) -> list[dict]:
+    """The finished cases with a reply (answered at intake, closed or rated) most like ``case``, best first:
+    [{"case": Case, "score": float, "same_category": bool}]. The case itself, the case it was merged
+    into and the cases merged into it are left out (their reply is this case's own)."""
+    from yiwang.cases.models import Case
+
+    index, ids = _similar_index()
+    if not ids:
+        return []
+    position = {pk: i for i, pk in enumerate(ids)}
+    related = {case.pk, case.parent_id, *Case.objects.filter(parent_id=case.pk).values_list("pk", flat=True)}
+    exclude = [position[pk] for pk in related if pk in position]
+    hits = index.query(case.title, case.text, k=limit, label=case_label(case), exclude=exclude)
+    found = Case.objects.select_related("category", "lead_unit").in_bulk([ids[h.index] for h in hits])
+    return [
+        {"case": found[ids[h.index]], "score": round(h.score, 4), "same_category": h.same_category}
+        for h in hits
+        if ids[h.index] in found
+    ]
+
+
+def forget_similar_index() -> None:
+    with _similar_lock:
+        _similar.update(key=None, index=None, ids=[], checked=0.0)

@@ -1,4 +1,5 @@
-"""Writes: train a new classifier version, activate (roll back to) a version."""
+"""Writes: train a new classifier version, activate (roll back to) a version, record what the
+classifier predicted for a case and every correction people made to it."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import hashlib
 import os
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,7 @@ from django.db.models import Max
 from yiwang.core.errors import ApplicationError
 
 from . import error_codes
-from .models import ClassifierModel
+from .models import CasePrediction, CategoryCorrection, ClassifierActivation, ClassifierModel
 from .pipeline import (
     DataError,
     MessageClassifier,
@@ -30,7 +31,23 @@ from .pipeline import (
 )
 from .selectors import forget_active_version
 
-METHOD = "tfidf[char1-2 of title+text, char1-3 of title] + LinearSVC(balanced)"
+
+def method_name(config: ModelConfig | None = None) -> str:
+    c = config or ModelConfig()
+    blocks = {
+        "char": f"char{c.char_ngrams[0]}-{c.char_ngrams[1]} of title+text",
+        "title": f"char{c.title_ngrams[0]}-{c.title_ngrams[1]} of title",
+        "word": f"jieba words {c.word_ngrams[0]}-{c.word_ngrams[1]}",
+    }
+    estimator = (
+        f"RidgeClassifier(alpha={c.alpha}, {c.class_weight or 'unweighted'})"
+        if c.estimator == "ridge"
+        else f"LinearSVC(C={c.C}, {c.class_weight or 'unweighted'})"
+    )
+    return f"tfidf[{', '.join(blocks[b] for b in c.blocks)}] + {estimator}"
+
+
+METHOD = method_name()
 
 
 def models_dir() -> Path:
@@ -75,6 +92,8 @@ def classifier_train(
     config: ModelConfig | None = None,
     activate: bool = True,
     seed: int = 0,
+    actor=None,
+    sources: dict | None = None,
 ) -> ClassifierModel:
     """Fit a new version on ``rows`` and store it (active unless ``activate`` is False).
 
@@ -88,7 +107,10 @@ def classifier_train(
     titles = [r["title"] for r in rows]
     texts = [r["text"] for r in rows]
     labels = [r["label"] for r in rows]
-    metrics: dict = {"method": METHOD}
+    method = method_name(config)
+    metrics: dict = {"method": method}
+    if sources:
+        metrics["sources"] = sources
 
     with memoised():
         temperature = None
@@ -135,7 +157,7 @@ def classifier_train(
         record = ClassifierModel.objects.create(
             version=version,
             is_active=activate,
-            method=METHOD,
+            method=method,
             data_fingerprint=data_fingerprint(rows),
             data_source=source,
             n_rows=len(rows),
@@ -145,11 +167,12 @@ def classifier_train(
             artifact_path=str(path),
         )
         if activate:
+            ClassifierActivation.objects.create(version=version, actor=actor, reason="train")
             transaction.on_commit(forget_active_version)
     return record
 
 
-def classifier_activate(*, version: int) -> ClassifierModel:
+def classifier_activate(*, version: int, actor=None) -> ClassifierModel:
     """Make ``version`` the active model (a rollback when it is older than the current one)."""
     with transaction.atomic():
         record = ClassifierModel.objects.select_for_update().defer("artifact").filter(version=version).first()
@@ -163,6 +186,9 @@ def classifier_activate(*, version: int) -> ClassifierModel:
         if not record.is_active:
             record.is_active = True
             record.save(update_fields=["is_active"])
+            newest = ClassifierModel.objects.aggregate(v=Max("version"))["v"]
+            reason = "rollback" if version < newest else "activate"
+            ClassifierActivation.objects.create(version=version, actor=actor, reason=reason)
         transaction.on_commit(forget_active_version)
     return record
 
@@ -175,3 +201,183 @@ def rows_from_csv(path: str) -> list[dict[str, str]]:
         return read_rows(path)
     except DataError as exc:
         raise ApplicationError(error_codes.BAD_DATA, str(exc)) from exc
+
+
+# ---------------------------------------------------------------------------------------------
+# Predictions and corrections (feedback from the case desks)
+# ---------------------------------------------------------------------------------------------
+
+
+def finished_statuses() -> tuple[str, ...]:
+    """Cases whose handling is over: answered at intake, closed, rated."""
+    from yiwang.cases.models import Status
+
+    return (Status.ANSWERED, Status.CLOSED, Status.RATED)
+
+
+def root_label(category) -> str:
+    """The first-level name of a category: the classifier's label space."""
+    while category.parent_id is not None:
+        category = category.parent
+    return category.name
+
+
+def prediction_record(*, case, label: str, confidence: float, model_version: int | None) -> CasePrediction:
+    """Keep what the classifier said about ``case`` at intake (once per case)."""
+    prediction, _ = CasePrediction.objects.get_or_create(
+        case=case, defaults={"label": label, "confidence": confidence, "model_version": model_version}
+    )
+    return prediction
+
+
+def record_correction(
+    *,
+    case,
+    predicted: str,
+    chosen,
+    actor=None,
+    actor_role: str = "",
+    predicted_confidence: float | None = None,
+    model_version: int | None = None,
+    event=None,
+) -> CategoryCorrection | None:
+    """Record that a person changed ``case``'s category from the classifier's ``predicted`` label to
+    ``chosen`` (a routing Category). Returns None when it is no correction (the same first-level
+    label, or the same correction already recorded last for this case).
+
+    Called for every move that can set a category (see receivers.py); may be called directly."""
+    from yiwang.cases.models import CaseEvent
+    from yiwang.cases.transitions import SYSTEM
+
+    chosen_label = root_label(chosen)
+    if chosen_label == predicted:
+        return None
+    last = CategoryCorrection.objects.filter(case=case).order_by("-created_at", "-id").first()
+    if last is not None and last.chosen_label == chosen_label:
+        return None
+    if model_version is None or predicted_confidence is None:
+        stored = CasePrediction.objects.filter(case=case).first()
+        if stored is not None and stored.label == predicted:
+            model_version = stored.model_version if model_version is None else model_version
+            if predicted_confidence is None:
+                predicted_confidence = stored.confidence
+    auto = CaseEvent.objects.filter(case=case, action="dispatch", actor_role=SYSTEM).exists()
+    return CategoryCorrection.objects.create(
+        case=case,
+        predicted_label=predicted,
+        predicted_confidence=predicted_confidence,
+        chosen_label=chosen_label,
+        chosen_category=chosen,
+        model_version=model_version,
+        actor=actor,
+        actor_role=actor_role or getattr(actor, "role", "") or "",
+        auto_dispatched=auto,
+        event=event,
+    )
+
+
+def training_rows_from_cases() -> tuple[list[dict[str, str]], dict]:
+    """Labelled rows from the platform's own cases: every finished case (answered at intake, closed
+    or rated) with a category, labelled
+    with its category's first-level name, and every corrected case (closed or not) labelled with
+    the latest correction. Returns (rows, {"closed_cases", "corrections", "correction_ids"})."""
+    from yiwang.cases.models import Case
+
+    latest: dict[int, CategoryCorrection] = {}
+    for c in CategoryCorrection.objects.order_by("created_at", "id"):
+        latest[c.case_id] = c  # the last one wins
+    rows: dict[int, dict[str, str]] = {}
+    closed = (
+        Case.objects.filter(status__in=finished_statuses(), category__isnull=False)
+        .select_related("category__parent__parent")
+        .only("id", "number", "title", "text", "category")
+    )
+    n_closed = 0
+    for case in closed.iterator(chunk_size=2000):
+        rows[case.pk] = {
+            "id": f"case:{case.number}",
+            "title": case.title,
+            "text": case.text,
+            "label": root_label(case.category),
+        }
+        n_closed += 1
+    corrected = Case.objects.filter(pk__in=list(latest)).only("id", "number", "title", "text")
+    for case in corrected:
+        rows[case.pk] = {
+            "id": f"case:{case.number}",
+            "title": case.title,
+            "text": case.text,
+            "label": latest[case.pk].chosen_label,
+        }
+    return list(rows.values()), {
+        "closed_cases": n_closed,
+        "corrections": len(latest),
+        "correction_ids": [c.pk for c in latest.values()],
+    }
+
+
+def merge_rows(base: Sequence[dict[str, str]], extra: Sequence[dict[str, str]]) -> list[dict[str, str]]:
+    """``base`` plus ``extra``; where both hold the same message (same text once whitespace and
+    punctuation are removed), the row from ``extra`` (the platform's own, newer label) wins."""
+    from .pipeline import text_key
+
+    def key(row):
+        return text_key(row["title"] + "\n" + row["text"])
+
+    out: dict[str, dict[str, str]] = {}
+    for row in list(base) + list(extra):
+        out[key(row)] = row
+    return list(out.values())
+
+
+def classifier_train_from_cases(
+    *,
+    base_rows: Sequence[dict[str, str]] = (),
+    base_source: str = "",
+    holdout: float | None = 0.2,
+    activate: bool = True,
+    actor=None,
+) -> ClassifierModel:
+    """Train a new version on ``base_rows`` (e.g. train.csv) plus the platform's closed cases and
+    people's corrections; the corrections used are marked with the new version."""
+    case_rows, found = training_rows_from_cases()
+    rows = merge_rows(base_rows, case_rows)
+    parts = [base_source] if base_source else []
+    parts.append(f"cases: {found['closed_cases']} closed, {found['corrections']} corrected")
+    record = classifier_train(
+        rows=rows,
+        source=" + ".join(parts),
+        holdout=holdout,
+        activate=activate,
+        actor=actor,
+        sources={
+            "base_rows": len(base_rows),
+            "closed_cases": found["closed_cases"],
+            "corrections": found["corrections"],
+            "rows": len(rows),
+        },
+    )
+    CategoryCorrection.objects.filter(pk__in=found["correction_ids"], used_in_version__isnull=True).update(
+        used_in_version=record.version
+    )
+    return record
+
+
+def classifier_train_demo(
+    *, path: str | os.PathLike | None = None, exclude_ids: Collection[str] = ()
+) -> ClassifierModel | None:
+    """The demo's classifier: trained on data/messages/train.csv without the rows whose id is in
+    ``exclude_ids`` (the messages the demo history will play, so the demo meets them as unseen
+    messages, as the real platform would), with the 20 % held-out measurement the model page shows.
+    Does nothing (returns None) when the active model was trained on exactly these rows already,
+    so reloading the demo is quick."""
+    path = Path(path) if path else Path(settings.DATA_DIR) / "messages" / "train.csv"
+    excluded = set(exclude_ids)
+    rows = [r for r in rows_from_csv(str(path)) if r.get("id") not in excluded]
+    active = ClassifierModel.objects.filter(is_active=True).only("data_fingerprint").first()
+    if active is not None and active.data_fingerprint == data_fingerprint(rows):
+        return None
+    source = f"{path.name} ({len(rows)} rows" + (
+        f", {len(excluded)} demo messages left out)" if excluded else ")"
+    )
+    return classifier_train(rows=rows, source=source, holdout=0.2)

@@ -37,7 +37,7 @@ def load_demo(*, stdout=None, history: int | None = None) -> dict:
         from yiwang.registers.demo import load_demo_registers
 
         say("Generating the demo registers (people, buildings, organisations, facilities; marked as generated)…")
-        summary["registers"] = load_demo_registers(scale=getattr(settings, "DEMO_REGISTER_SCALE", 0.01), progress=True)
+        summary["registers"] = load_demo_registers(scale=settings.DEMO_REGISTER_SCALE, progress=True)
 
     if history is None:
         history = getattr(settings, "DEMO_HISTORY_CASES", DEFAULT_CASES) if stdout is not None else 0
@@ -47,6 +47,17 @@ def load_demo(*, stdout=None, history: int | None = None) -> dict:
             "through the closed loop over the last 90 days…"
         )
         summary["history"] = load_history(cases=history, progress=stdout is not None)
+        played = summary["history"].pop("message_ids")
+    if stdout is not None and settings.DEMO_TRAIN_CLASSIFIER:
+        # After the history (whose scripts make every move themselves): new requests in the demo are
+        # then classified and, when confident, routed by themselves. The played messages are left out
+        # of training, so the model meets them as unseen. Skipped when the active model already fits.
+        from yiwang.classify.services import classifier_train_demo
+
+        say("Training the demo classifier on the real labelled messages (about a minute)…")
+        model = classifier_train_demo(exclude_ids=played if history else ())
+        summary["classifier"] = getattr(model, "version", "unchanged")
+    if history:
         from yiwang.analytics.services import cockpit_refresh
 
         say("Bringing the cockpit's rollups, hot topics and early warnings up to date…")

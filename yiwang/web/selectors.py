@@ -200,27 +200,6 @@ def knowledge_base(*, q: str, limit: int = 8) -> list[Case]:
     return list(qs.order_by(rank, F("closed_at").desc(nulls_last=True))[:limit])
 
 
-def similar_replies(*, case: Case, limit: int = 5) -> list[Case]:
-    """Finished cases of the same category with a reply, those sharing words with this one first."""
-    if case.category_id is None:
-        return []
-    qs = (
-        Case.objects.filter(category_id=case.category_id, status__in=ANSWERED_STATUSES)
-        .exclude(reply_text="")
-        .exclude(pk=case.pk)
-        .order_by("-closed_at")
-    )
-    pool = list(qs[:200])
-    words = set(_bigrams(case.text_normalized))
-    pool.sort(key=lambda c: -len(words & set(_bigrams(c.text_normalized))))
-    return pool[:limit]
-
-
-def _bigrams(text: str) -> list[str]:
-    text = "".join(ch for ch in (text or "") if ch.isalnum())
-    return [text[i : i + 2] for i in range(len(text) - 1)]
-
-
 def duplicates_supported() -> bool:
     return _duplicate_finder() is not None
 

@@ -69,6 +69,59 @@ def _classifier_sandbox(settings, tmp_path):
     # active version on each call (on_commit hooks do not fire inside a test's transaction).
     settings.VAR_DIR = tmp_path / "var"
     settings.CLASSIFY_CHECK_SECONDS = 0
+    settings.CLASSIFY_SIMILAR_CHECK_SECONDS = 0
     selectors.forget_cached_state()
+    selectors.forget_similar_index()
     yield
     selectors.forget_cached_state()
+    selectors.forget_similar_index()
+
+
+POINT = (113.08, 22.60)  # central 蓬江区 (the demo geography the test session loads)
+
+
+@pytest.fixture
+def people(db):
+    from yiwang.accounts.models import Role, User
+    from yiwang.geo.models import Area
+
+    city = Area.objects.get(code="440700")
+
+    def user(name, role, **kw):  # no password: tests sign in with force_login
+        return User.objects.create(username=f"c_{name}", role=role, **kw)
+
+    return {
+        "resident": user("resident", Role.RESIDENT),
+        "operator": user("operator", Role.OPERATOR, area=city),
+        "dispatcher": user("dispatcher", Role.DISPATCHER, area=city),
+        "admin": user("admin", Role.ADMIN, is_staff=True, is_superuser=True),
+        "leader": user("leader", Role.LEADER, area=city),
+    }
+
+
+@pytest.fixture
+def make_case(people):
+    """A resident's request through intake (case_create), classified by the active model."""
+    from yiwang.cases.services import Actor, CaseInput, case_create
+
+    def make(*, title: str, text: str, by: str = "resident"):
+        data = CaseInput(
+            request_type="投诉",
+            title=title,
+            text=text,
+            lon=POINT[0],
+            lat=POINT[1],
+            requester_name="张三",
+            requester_phone="13800138000",
+        )
+        return case_create(data=data, actor=Actor.of(people[by]))
+
+    return make
+
+
+@pytest.fixture
+def category_code(db):
+    """Code of the first-level category with this name (the demo tree is built from taxonomy.csv)."""
+    from yiwang.routing.models import Category
+
+    return lambda name: Category.objects.get(level=1, name=name).code

@@ -106,3 +106,16 @@ def test_a_process_loads_the_model_from_the_database_when_its_file_is_gone(train
     # then
     assert result["model_version"] == record.version
     assert Path(record.artifact_path).is_file()  # written back as this machine's cache
+
+
+def test_the_demo_model_leaves_out_the_messages_the_demo_plays_and_is_trained_once(train_csv, train_rows):
+    # given the ids of messages the demo history will play
+    played = [r["id"] for r in train_rows[:20]]
+    # when
+    record = services.classifier_train_demo(path=train_csv, exclude_ids=played)
+    again = services.classifier_train_demo(path=train_csv, exclude_ids=played)
+    # then
+    assert record.is_active and record.n_rows == len(train_rows) - 20
+    assert record.metrics["holdout"]["n"] > 0  # the model page has held-out figures to show
+    assert "20 demo messages left out" in record.data_source
+    assert again is None and ClassifierModel.objects.count() == 1

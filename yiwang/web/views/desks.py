@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from yiwang.accounts.models import Role
 from yiwang.cases.models import Case, Channel, Status
 from yiwang.cases.selectors import case_events
+from yiwang.classify.selectors import similar_cases
 from yiwang.core import clock
 from yiwang.core.errors import ApplicationError
 from yiwang.routing.selectors import route
@@ -219,7 +220,7 @@ def _unit_case(request, case, *, bound=None, cohandling_form=None):
     pending = CoHandlingRequest.objects.filter(case=case).prefetch_related("units").first()
     context.update(
         {
-            "similar": selectors.similar_replies(case=case) if case.status == Status.IN_PROGRESS else [],
+            "similar": [s["case"] for s in similar_cases(case, limit=5)] if case.status == Status.IN_PROGRESS else [],
             "is_lead": is_lead,
             "cohandling_form": (cohandling_form or CoHandlingForm(prefix="assist"))
             if is_lead and case.status in (Status.DISPATCHED, Status.IN_PROGRESS)

@@ -1,6 +1,7 @@
 """yiwang classifier {train,evaluate,rollback,list,predict}: the case classifier's versions.
 
     yiwang classifier train --data CSV [--holdout 0.2 | --no-holdout] [--no-activate] [--json]
+    yiwang classifier train --from-cases [--data CSV] [...]   (closed cases + corrections, plus the CSV)
     yiwang classifier evaluate --data CSV [--json] [--version N]
     yiwang classifier rollback --version N
     yiwang classifier list [--json]
@@ -36,7 +37,13 @@ class Command(BaseCommand):
         )
 
         train = sub.add_parser("train", help="fit a new version on a labelled CSV and activate it")
-        train.add_argument("--data", required=True, help="CSV with columns id,title,text,label")
+        train.add_argument("--data", help="CSV with columns id,title,text,label")
+        train.add_argument(
+            "--from-cases",
+            action="store_true",
+            help="also train on closed cases (their category) and every category correction people "
+            "made at the desks (the corrected label wins)",
+        )
         train.add_argument(
             "--holdout",
             type=float,
@@ -73,21 +80,33 @@ class Command(BaseCommand):
 
     # -- actions --------------------------------------------------------------------------------
 
-    def _train(self, *, data, holdout, no_holdout, no_activate, json=False, **_):
-        rows = services.rows_from_csv(data)
+    def _train(self, *, data, from_cases, holdout, no_holdout, no_activate, json=False, **_):
+        if not data and not from_cases:
+            raise CommandError("give --data CSV, --from-cases, or both", returncode=2)
+        rows = services.rows_from_csv(data) if data else []
         if not no_holdout and not 0 < holdout < 1:
             raise CommandError("--holdout must be between 0 and 1", returncode=2)
         if not json:
-            self.stderr.write(f"training on {len(rows)} rows from {data} ...")
-        record = services.classifier_train(
-            rows=rows, source=str(data), holdout=None if no_holdout else holdout, activate=not no_activate
-        )
+            self.stderr.write(
+                f"training on {len(rows)} rows from {data or '-'}{' and the cases' if from_cases else ''} ..."
+            )
+        holdout = None if no_holdout else holdout
+        if from_cases:
+            record = services.classifier_train_from_cases(
+                base_rows=rows, base_source=str(data or ""), holdout=holdout, activate=not no_activate
+            )
+        else:
+            record = services.classifier_train(
+                rows=rows, source=str(data), holdout=holdout, activate=not no_activate
+            )
         summary = {
             "version": record.version,
             "active": record.is_active,
             "n_rows": record.n_rows,
             "data_fingerprint": record.data_fingerprint,
             "train_seconds": record.metrics.get("train_seconds"),
+            "data_source": record.data_source,
+            "sources": record.metrics.get("sources"),
             "holdout": record.metrics.get("holdout"),
         }
         if json:
@@ -97,6 +116,12 @@ class Command(BaseCommand):
             f"classifier v{record.version} saved{' and activated' if record.is_active else ''} "
             f"({record.n_rows} rows, {summary['train_seconds']} s)"
         )
+        if summary["sources"]:
+            src = summary["sources"]
+            self.stdout.write(
+                f"  from {src['base_rows']} CSV rows, {src['closed_cases']} closed cases and "
+                f"{src['corrections']} corrections ({src['rows']} rows after removing copies)"
+            )
         if summary["holdout"]:
             self.stdout.write(f"held-out {summary['holdout']['fraction']:.0%} (duplicate-aware split):")
             self._print_metrics(summary["holdout"])

@@ -29,6 +29,9 @@ class Command(BaseCommand):
         from yiwang.wsgi import application
 
         self.stdout.write(f"Yiwang ({settings.MODE} mode) at http://{host}:{port}/  (Ctrl-C stops)")
+        from yiwang.core.warmup import start_warm_up
+
+        start_warm_up()  # jieba, the area index and the classifier load while the server starts
         interval = getattr(settings, "SWEEP_INTERVAL_SECONDS", 60)
         if settings.DEMO_MODE and interval > 0 and not no_periodic_jobs:
             # Production runs these on Celery beat (docs/operations.md); the demo has no broker.

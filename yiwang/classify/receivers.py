@@ -1,0 +1,66 @@
+"""How the classifier hears about cases without the cases app knowing it exists.
+
+The classifier is an optional app (cases.services checks `apps.is_installed`), so it listens to the
+audit trail instead of being called: every move writes a CaseEvent in the move's own transaction,
+and these receivers run inside that transaction too, so a prediction or correction is recorded
+exactly when the move commits (and vanishes with it on a rollback).
+
+- "create": keep the classifier's prediction (label, confidence, version) for the case.
+- a move by a person that can set the category ("accept" today; "dispatch"/"redispatch" should the
+  console ever let them change it): when the case's first-level category now differs from the
+  prediction, record a correction (services.record_correction).
+"""
+
+from __future__ import annotations
+
+from yiwang.cases.transitions import SYSTEM
+
+CATEGORY_MOVES = frozenset({"accept", "dispatch", "redispatch", "recategorize"})
+
+
+def on_case_event(sender, instance, created, raw=False, **kwargs) -> None:
+    if not created or raw:
+        return
+    event = instance
+    if event.action == "create":
+        _remember_prediction(event)
+    elif event.action in CATEGORY_MOVES and event.actor_role != SYSTEM:
+        _detect_correction(event)
+
+
+def _remember_prediction(event) -> None:
+    from . import selectors, services
+
+    case = event.case
+    candidates = case.category_candidates or []
+    if not candidates or not candidates[0].get("name"):
+        return  # a category chosen by a person at intake, or no model: nothing was predicted
+    top = candidates[0]
+    services.prediction_record(
+        case=case,
+        label=top["name"],
+        confidence=float(top.get("confidence") or 0.0),
+        model_version=top.get("model_version") or selectors.last_served_version(),
+    )
+
+
+def _detect_correction(event) -> None:
+    from . import services
+    from .models import CasePrediction
+
+    case = event.case
+    if case.category_id is None:
+        return
+    prediction = CasePrediction.objects.filter(case_id=case.pk).first()
+    if prediction is None:
+        return  # the classifier never predicted this case's category
+    services.record_correction(
+        case=case,
+        predicted=prediction.label,
+        chosen=case.category,
+        actor=event.actor,
+        actor_role=event.actor_role,
+        predicted_confidence=prediction.confidence,
+        model_version=prediction.model_version,
+        event=event,
+    )

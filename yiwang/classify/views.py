@@ -1,0 +1,89 @@
+"""The classifier's pages: the admins' model page (/classifier/) with rollback, and the similar
+answered cases of one case for the staff who reply (/classifier/cases/<number>/similar/)."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from yiwang.accounts.models import Role
+from yiwang.core.errors import ApplicationError
+
+from . import selectors, services
+
+
+def _forbidden(request):
+    return render(request, "web/403.html", {"message": _("只有管理员可以查看分类模型页面。")}, status=403)
+
+
+def admin_required(view):
+    """Signed in, and an admin (role) or Django staff; anyone else gets 403."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not (request.user.role == Role.ADMIN or request.user.is_staff):
+            return _forbidden(request)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def staff_required(view):
+    """Signed in and working at the platform (any role but resident)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if request.user.role == Role.RESIDENT and not request.user.is_staff:
+            return render(request, "web/403.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@require_GET
+@admin_required
+def model_page(request):
+    try:
+        version = int(request.GET["version"]) if request.GET.get("version") else None
+    except ValueError:
+        version = None
+    context = selectors.model_page(version=version)
+    return render(request, "classify/model.html", context)
+
+
+@require_POST
+@admin_required
+def activate(request):
+    try:
+        version = int(request.POST.get("version", ""))
+        record = services.classifier_activate(version=version, actor=request.user)
+    except (ValueError, ApplicationError):
+        messages.error(request, _("没有这个模型版本。"))
+        return redirect("classify:model")
+    messages.success(request, _("已启用模型版本 %(v)d。") % {"v": record.version})
+    return redirect("classify:model")
+
+
+@require_GET
+@staff_required
+def similar(request, number: str):
+    from yiwang.cases.models import Case
+
+    case = Case.objects.select_related("category__parent__parent").filter(number=number).first()
+    if case is None:
+        raise Http404(number)
+    return render(
+        request,
+        "classify/similar.html",
+        {"case": case, "label": selectors.case_label(case), "similar": selectors.similar_cases(case)},
+    )

@@ -1,0 +1,56 @@
+"""Load the slow things once, in the background, when a server starts.
+
+The first request that needs jieba (placement, duplicates, topics), the area index or the active
+classifier would otherwise pay for loading them (seconds on a busy machine). Each step is
+independent and a failure is only logged: a cold start is slower, never broken.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+log = logging.getLogger("yiwang.core")
+
+
+def _steps():
+    def area_index():
+        from yiwang.geo.locate import get_index
+
+        get_index()
+
+    def words():
+        import jieba
+
+        from yiwang.cases.placement import find_place
+
+        jieba.initialize()
+        find_place("江门市蓬江区白沙街道")  # builds the placement tokenizer with every area name
+
+    def classifier():
+        from yiwang.classify.models import ClassifierModel
+        from yiwang.classify.selectors import loaded_active_model
+
+        if ClassifierModel.objects.filter(is_active=True).exists():
+            loaded_active_model()
+
+    return (("area index", area_index), ("word segmentation", words), ("classifier", classifier))
+
+
+def warm_up() -> None:
+    from django.db import connections
+
+    try:
+        for name, step in _steps():
+            try:
+                step()
+            except Exception:  # noqa: BLE001 - logged; the first request loads it instead
+                log.warning("warm-up step %s failed", name, exc_info=True)
+    finally:
+        connections.close_all()
+
+
+def start_warm_up() -> threading.Thread:
+    thread = threading.Thread(target=warm_up, name="yiwang-warm-up", daemon=True)
+    thread.start()
+    return thread
