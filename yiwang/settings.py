@@ -133,13 +133,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
-SESSION_COOKIE_HTTPONLY = True
-CSRF_COOKIE_HTTPONLY = False
-SECURE_CONTENT_TYPE_NOSNIFF = True
-X_FRAME_OPTIONS = "DENY"
-if not DEMO_MODE:
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+# Cookies, HSTS and the other security headers: the "# Security" block at the end.
 
 # Map pages: an optional tile layer; by default outlines are drawn on a plain background.
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
@@ -313,3 +307,77 @@ if os.environ.get("CACHE_URL"):
 # Right after LocaleMiddleware, so that refusals speak the caller's language.
 _at = MIDDLEWARE.index("django.middleware.locale.LocaleMiddleware") + 1
 MIDDLEWARE = [*MIDDLEWARE[:_at], "yiwang.intake.middleware.AbuseLimitMiddleware", *MIDDLEWARE[_at:]]
+
+# Security ----------------------------------------------------------------------------------------
+# (yiwang/security and yiwang/accounts: headers, lockout, tokens, personal data; docs/security.md)
+INSTALLED_APPS = [*INSTALLED_APPS, "yiwang.security"]
+# Right after Django's SecurityMiddleware: every answer, even a refusal further down, carries the CSP.
+_at = MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1
+MIDDLEWARE = [*MIDDLEWARE[:_at], "yiwang.security.middleware.SecurityHeadersMiddleware", *MIDDLEWARE[_at:]]
+# NUL characters refused (400) once the language is known and the size limits have run.
+_at = max(MIDDLEWARE.index(m) for m in MIDDLEWARE if m.endswith(("LocaleMiddleware", "AbuseLimitMiddleware"))) + 1
+MIDDLEWARE = [*MIDDLEWARE[:_at], "yiwang.security.middleware.NulByteMiddleware", *MIDDLEWARE[_at:]]
+
+# Passwords: Argon2id first (PASSWORD_HASHERS above); older hashes are upgraded at the next sign-in.
+# Sign-in lockout per username and per address (yiwang/accounts/lockout.py); admins unlock early.
+AUTHENTICATION_BACKENDS = ["yiwang.accounts.backends.LockoutModelBackend"]
+LOGIN_LOCKOUT_USERNAME_FAILURES = int(os.environ.get("LOGIN_LOCKOUT_USERNAME_FAILURES", "5"))
+LOGIN_LOCKOUT_ADDRESS_FAILURES = int(os.environ.get("LOGIN_LOCKOUT_ADDRESS_FAILURES", "20"))
+LOGIN_LOCKOUT_WINDOW_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_WINDOW_SECONDS", "900"))
+LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
+# API tokens expire: `yiwang token create --days N` (default below, at most the maximum).
+API_TOKEN_DEFAULT_DAYS = int(os.environ.get("API_TOKEN_DEFAULT_DAYS", "90"))
+API_TOKEN_MAX_DAYS = int(os.environ.get("API_TOKEN_MAX_DAYS", "730"))
+
+# Cookies and transport. Secure cookies whenever the site is not the demo or DEBUG (both run on plain
+# http://127.0.0.1); HSTS in production (browsers remember it: raise it only once HTTPS works).
+_SECURE_SITE = not DEMO_MODE and not DEBUG
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _SECURE_SITE
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(12 * 3600)))  # one working day
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if _SECURE_SITE else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("SECURE_HSTS_INCLUDE_SUBDOMAINS", "0") == "1"
+SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "0") == "1"
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+if os.environ.get("SECURE_PROXY_SSL_HEADER"):  # e.g. "HTTP_X_FORWARDED_PROTO,https" behind a TLS proxy
+    SECURE_PROXY_SSL_HEADER = tuple(os.environ["SECURE_PROXY_SSL_HEADER"].split(",", 1))
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (yiwang/security/middleware.py): our own origin only, no inline script or
+# style; images also from data: URIs and the tile server when MAP_TILE_URL is set.
+from yiwang.security.middleware import tile_origin as _tile_origin  # noqa: E402
+
+SECURITY_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:", "blob:", *([_tile_origin(MAP_TILE_URL)] if _tile_origin(MAP_TILE_URL) else [])],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+SECURITY_CSP_REPORT_ONLY = os.environ.get("SECURITY_CSP_REPORT_ONLY", "0") == "1"
+SECURITY_PERMISSIONS_POLICY = "camera=(self), geolocation=(self), microphone=(), payment=(), usb=()"
+
+# Personal data at rest (PIPL): Fernet keys, newest first (`yiwang rotate_keys` after adding one).
+# Demo and test mode without keys use a fixed key anyone can derive (the checks refuse it in production).
+from yiwang.security.crypto import demo_field_key as _demo_field_key  # noqa: E402
+from yiwang.security.crypto import parse_keys as _parse_keys  # noqa: E402
+
+FIELD_ENCRYPTION_KEYS = _parse_keys(os.environ.get("YIWANG_FIELD_KEYS", ""))
+if not FIELD_ENCRYPTION_KEYS:
+    if not DEMO_MODE:
+        raise ImproperlyConfigured("YIWANG_FIELD_KEYS must be set in production mode (docs/security.md)")
+    FIELD_ENCRYPTION_KEYS = [_demo_field_key()]
+# Roles that may see a personal value unmasked, each time with a reason, logged (PersonalDataReveal).
+PERSONAL_DATA_REVEAL_ROLES = ("operator", "dispatcher", "handler", "unit_leader", "gridworker", "admin")
+# A persistent database connection is checked before a request reuses it, so a database restart costs
+# the requests in flight at that moment, not the first request of every thread afterwards.
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

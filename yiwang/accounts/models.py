@@ -2,6 +2,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from yiwang.security.fields import EncryptedCharField
+
 
 class Role(models.TextChoices):
     RESIDENT = "resident", _("群众")
@@ -36,7 +38,7 @@ class User(AbstractUser):
         on_delete=models.SET_NULL,
         related_name="staff",
     )
-    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    phone = EncryptedCharField(_("手机号"), max_length=20, blank=True)  # personal data: encrypted at rest
     language = models.CharField(_("语言"), max_length=10, default="zh-hans")
 
     class Meta:
@@ -62,3 +64,27 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+
+class LoginLock(models.Model):
+    """Failed sign-ins counted per username and per address; past the limit, sign-in is refused
+    until `locked_until` (see lockout.py). An admin can unlock early (admin action)."""
+
+    class Scope(models.TextChoices):
+        USERNAME = "username", _("账号")
+        ADDRESS = "address", _("来源地址")
+
+    scope = models.CharField(_("范围"), max_length=10, choices=Scope.choices)
+    key = models.CharField(_("账号或地址"), max_length=150)
+    failures = models.PositiveIntegerField(_("失败次数"), default=0)
+    window_started_at = models.DateTimeField(_("计数开始"))
+    last_failure_at = models.DateTimeField(_("最近失败"))
+    locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("登录锁定")
+        verbose_name_plural = _("登录锁定")
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="loginlock_unique_scope_key")]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key}"

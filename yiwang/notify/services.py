@@ -112,9 +112,13 @@ def _requester_notices(case, event) -> list[Outbox]:
 
 
 def _requester_row(case, event, kind, *, recipient_case, reason="") -> Outbox:
+    from yiwang.intake.language import in_requester_script
+
     language = _language(recipient_case.requester_language)
+    # The unit writes in simplified Chinese: the reply and the reason go out in the requester's script.
+    reply, reason = in_requester_script(case.reply_text, language), in_requester_script(reason, language)
     with translation.override(language):
-        body = requester_text(kind, number=recipient_case.number, reply=case.reply_text, reason=reason)
+        body = requester_text(kind, number=recipient_case.number, reply=reply, reason=reason)
     return Outbox.objects.create(
         case=recipient_case,
         event=event,
@@ -211,9 +215,16 @@ def deliver_after_commit(ids: list[int]) -> None:
     """Right after the move commits: deliver in this process, hand over to a worker, or leave it."""
     mode = getattr(settings, "NOTIFY_DELIVERY_ON_COMMIT", "inline")
     if mode == "celery":
+        from kombu.exceptions import OperationalError
+
         from .tasks import deliver_pending_task
 
-        deliver_pending_task.delay(ids=ids)
+        try:
+            # No retries here: with the broker down, a move would wait on it (about 40 s measured).
+            # The rows stay in the outbox and the periodic job delivers them when the broker is back.
+            deliver_pending_task.apply_async(kwargs={"ids": ids}, retry=False, ignore_result=True)
+        except (OperationalError, OSError):
+            log.warning("broker unreachable: %d notification(s) left to the periodic job", len(ids))
     elif mode == "inline":
         from .delivery import deliver_pending
 

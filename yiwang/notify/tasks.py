@@ -6,6 +6,6 @@ from yiwang.celery import app
 from .delivery import deliver_pending
 
 
-@app.task(name="yiwang.notify.tasks.deliver_pending_task", ignore_result=False)
+@app.task(name="yiwang.notify.tasks.deliver_pending_task", ignore_result=True)
 def deliver_pending_task(ids: list[int] | None = None) -> dict[str, int]:
     return deliver_pending(ids=ids)

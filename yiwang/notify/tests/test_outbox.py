@@ -68,6 +68,19 @@ def test_the_requester_hears_in_their_language(people, make_case, language, expe
     assert expected in row.body and case.number in row.body and row.language == language
 
 
+def test_a_reply_reaches_a_traditional_chinese_requester_in_traditional_characters(people, make_case, settings):
+    settings.VERIFY_ON_SITE = False
+    # given a case from a requester writing in traditional Chinese, handled by a unit writing simplified
+    case = make_case(requester_language="zh-hant")
+    case = act(case, "accept", people["operator"])
+    case = act(case, "dispatch", people["dispatcher"], {"lead_unit": "JM.ZJJ"})
+    case = act(case, "sign", people["handler"])
+    act(case, "reply", people["handler"], {"text": "已修复路灯"})
+    # then the notice and the reply in it are in traditional characters
+    row = Outbox.objects.get(case=case, kind=Kind.REPLIED)
+    assert "已修復路燈" in row.body and "已修复路灯" not in row.body
+
+
 def test_a_rejection_gives_the_reason(people, make_case):
     case = make_case(requester_language="en")
     act(case, "reject", people["operator"], {"reason": "不属于受理范围"})
