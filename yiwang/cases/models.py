@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from yiwang.security.fields import EncryptedCharField
+
 
 class RequestType(models.TextChoices):
     CONSULT = "咨询", _("咨询")
@@ -134,9 +136,12 @@ class Case(models.Model):
         "geo.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
-    requester_name = models.CharField(_("诉求人"), max_length=100, blank=True)
-    requester_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
-    requester_id_number = models.CharField(_("证件号码"), max_length=40, blank=True)
+    # Personal data, encrypted at rest (yiwang.security; keys in YIWANG_FIELD_KEYS). The phone is found
+    # by its keyed digest (a caller's earlier cases), never by the column itself.
+    requester_name = EncryptedCharField(_("诉求人"), max_length=100, blank=True)
+    requester_phone = EncryptedCharField(_("联系电话"), max_length=30, blank=True)
+    requester_id_number = EncryptedCharField(_("证件号码"), max_length=40, blank=True)
+    requester_phone_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     requester_kind = models.CharField(
         _("诉求人类别"), max_length=20, choices=RequesterKind.choices, default=RequesterKind.RESIDENT
     )
@@ -223,6 +228,16 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+    def save(self, *args, **kwargs):
+        # Every writer (intake, imports, Open311, retention) keeps the phone's lookup digest in step.
+        from yiwang.security.crypto import blind_index
+
+        self.requester_phone_digest = blind_index(self.requester_phone or "", purpose="requester-phone")
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "requester_phone" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "requester_phone_digest"}
+        super().save(*args, **kwargs)
 
 
 class CaseNumberCounter(models.Model):

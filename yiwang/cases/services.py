@@ -49,6 +49,9 @@ class Actor:
 
     user: object | None
     role: str
+    # A visitor (no account) who proved with an SMS code that they hold the case's phone: they may act
+    # as its requester (rate, appeal). Set only by the portal after the code check (web.otp).
+    verified_phone: str = ""
 
     @classmethod
     def of(cls, user) -> Actor:
@@ -82,6 +85,13 @@ class CaseInput:
     attachments: list = field(default_factory=list)  # tokens (or {"token": …}) from POST /attachments
     received_at: dt.datetime | None = None
     praised_unit: str = ""  # 表扬: the code of the unit praised (or the text says whom)
+
+
+def phone_digest(phone: str) -> str:
+    """The keyed digest a requester's phone is looked up by (the column itself is encrypted)."""
+    from yiwang.security.crypto import blind_index
+
+    return blind_index(phone or "", purpose="requester-phone")
 
 
 def _next_number(at: dt.datetime) -> str:
@@ -253,7 +263,9 @@ def case_create(*, data: CaseInput, actor: Actor) -> Case:
         payload["placement_note"] = "exif"  # placed by the GPS position in a photo's EXIF
     if data.praised_unit:
         payload["praised_unit"] = data.praised_unit.strip()
-    _event(case, "create", actor, "", S.RECEIVED, reason="", payload=payload, at=at)
+    # An anonymous request names no one on its audit trail either (the account, if any, still follows it).
+    creator = Actor(None, actor.role) if data.requester_kind == RequesterKind.ANONYMOUS else actor
+    _event(case, "create", creator, "", S.RECEIVED, reason="", payload=payload, at=at)
     _auto_route(case, at)
     return case
 
@@ -360,7 +372,9 @@ def guard_scope(case: Case, action: str, actor: Actor) -> None:
     elif role == Role.GRIDWORKER:
         ok = _area_covers(user.area, case)
     elif role == Role.RESIDENT:
-        ok = case.requester_user_id is not None and case.requester_user_id == user.pk
+        ok = (user is not None and case.requester_user_id is not None and case.requester_user_id == user.pk) or (
+            bool(actor.verified_phone) and actor.verified_phone == case.requester_phone
+        )
     if not ok:
         raise ApplicationError(codes.OUT_OF_SCOPE, _("该诉求件不在您的职责范围内。"), status=403)
 

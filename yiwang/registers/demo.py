@@ -164,6 +164,10 @@ class _Table:
         marks = ", ".join(["%s"] * (len(fields) + 1))
         self.sql = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) VALUES ({marks})"
         self._adapted: dict = {}
+        # Personal columns are encrypted at rest: raw SQL must write what the field would write.
+        self._encrypted = {
+            i: model._meta.get_field(f) for i, f in enumerate(fields) if getattr(model._meta.get_field(f), "encrypted", False)
+        }
 
     def adapt(self, field: str, value):
         """The database form of a JSON, date or datetime value (cached: the same few values recur)."""
@@ -175,6 +179,8 @@ class _Table:
     def add(self, *values) -> int:
         pk = self.next_id
         self.next_id += 1
+        if self._encrypted:
+            values = tuple(self._encrypted[i].get_prep_value(v) if i in self._encrypted else v for i, v in enumerate(values))
         self.rows.append((pk, *values))
         return pk
 

@@ -1,8 +1,7 @@
 """Personal data in the registers, defined in one place.
 
-Every column holding personal data is made by `personal_field()`, and listed in PERSONAL_FIELDS with
-how it is masked. When the security issue's encrypted field class exists, `personal_field()` returns
-it instead of a CharField and nothing else changes: no code filters or orders on a personal column.
+Every column holding personal data is made by `personal_field()` (encrypted at rest), and listed in PERSONAL_FIELDS with
+how it is masked. No code filters or orders on a personal column.
 Equality lookups (duplicate resolution) go through keyed digests (`digest()`, HMAC-SHA256 with the
 project's secret), which stay searchable when the columns themselves are encrypted.
 
@@ -23,8 +22,10 @@ from django.db import models
 
 
 def personal_field(verbose_name, *, max_length: int, blank: bool = True) -> models.Field:
-    """The one column type for personal data. Swap in the encrypted field class here."""
-    return models.CharField(verbose_name, max_length=max_length, blank=blank)
+    """The one column type for personal data: encrypted at rest (yiwang.security, YIWANG_FIELD_KEYS)."""
+    from yiwang.security.fields import EncryptedCharField
+
+    return EncryptedCharField(verbose_name, max_length=max_length, blank=blank)
 
 
 # model name -> {field: mask kind}. Everything here is masked in lists and revealed only by a logged action.

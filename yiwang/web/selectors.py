@@ -165,13 +165,21 @@ def _terms(q: str) -> list[str]:
 
 
 def caller_cases(*, phone: str, limit: int = 20) -> QuerySet[Case]:
-    """A caller's earlier cases, by the phone number they give (exact, as stored)."""
+    """A caller's earlier cases, by the phone number they give (normalised as intake stores it, then
+    matched by its keyed digest: the column itself is encrypted)."""
+    from yiwang.cases.services import phone_digest
+    from yiwang.intake import validators
+
     phone = (phone or "").strip()
     if len(phone) < 5:
         return Case.objects.none()
+    try:
+        phone = validators.parse_phone(phone).normalized
+    except validators.Invalid:
+        pass  # look it up as typed
     return (
         Case.objects.select_related(*CASE_RELATED)
-        .filter(requester_phone=phone)
+        .filter(requester_phone_digest=phone_digest(phone))
         .order_by("-received_at")[:limit]
     )
 

@@ -6,8 +6,6 @@ was filed with (a one-time code by SMS, otp.py), or who has just submitted it fr
 
 from __future__ import annotations
 
-import dataclasses
-
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
@@ -172,15 +170,13 @@ def follow_code(request):
 
 
 def requester_actor(request, case: Case) -> Actor | None:
-    """Who rates for the requester: the signed-in resident who filed it; a phone-verified visitor
-    when the cases app knows such an actor (Actor.verified_phone); else nobody here (an operator
-    records the rating on the callback, 回访)."""
+    """Who rates or appeals for the requester: the signed-in resident who filed it, or a visitor who
+    proved with the SMS code that they hold the case's phone; else nobody here (an operator records
+    the rating on the callback, 回访)."""
     if _is_resident(request.user) and case.requester_user_id == request.user.pk:
         return Actor.of(request.user)
-    if otp.granted(request.session, case.number) and "verified_phone" in {
-        f.name for f in dataclasses.fields(Actor)
-    }:
-        return Actor(None, Role.RESIDENT, verified_phone=case.requester_phone)  # type: ignore[call-arg]
+    if otp.granted(request.session, case.number) and case.requester_phone:
+        return Actor(None, Role.RESIDENT, verified_phone=case.requester_phone)
     return None
 
 
