@@ -53,13 +53,32 @@ CHILD_GROUP = {
 }
 
 
-def measures_viewer_check(user) -> None:
-    """Leaders, admins, auditors and dispatchers read the measures; everyone else gets 403."""
+# Roles that read the measures of their own area only (a district leader, a district command centre).
+AREA_BOUND_ROLES = (Role.LEADER, Role.DISPATCHER)
+_ANY = object()
+
+
+def measures_viewer_check(user, area=_ANY) -> str | None:
+    """Leaders, admins, auditors and dispatchers read the measures; everyone else gets 403.
+
+    Leaders and dispatchers read their own area only: returns the code of the area the viewer is
+    confined to (None: the whole city), and with `area` (an Area, or None for the whole city)
+    refuses one outside it."""
     if not getattr(user, "is_authenticated", False):
         raise ApplicationError("unauthorized", _("请先登录。"), status=401)
-    if user.is_superuser or getattr(user, "role", None) in VIEWER_ROLES:
-        return
-    raise ApplicationError("forbidden", _("只有领导、管理员、审计员和派遣员可以查看绩效指标。"), status=403)
+    if not (user.is_superuser or getattr(user, "role", None) in VIEWER_ROLES):
+        raise ApplicationError("forbidden", _("只有领导、管理员、审计员和派遣员可以查看绩效指标。"), status=403)
+    home = user.area if user.role in AREA_BOUND_ROLES and not user.is_superuser else None
+    if home is None or home.level == Level.CITY:
+        return None
+    if area is not _ANY and not (area is not None and area.code.startswith(_code_prefix(home))):
+        raise ApplicationError("forbidden", _("该区域不在您的辖区内。"), status=403)
+    return home.code
+
+
+def _code_prefix(area: Area) -> str:
+    """What the codes of an area and of everything under it share (a district 440703 -> 440703)."""
+    return area.code[: {Level.DISTRICT: 6, Level.TOWN: 9, Level.COMMUNITY: 12}.get(area.level, len(area.code))]
 
 
 # --------------------------------------------------------------------------- weights

@@ -45,11 +45,13 @@ def _bad_request(request, exc: ApplicationError):
 
 def _inputs(request):
     period = parse_period(request.GET.get("period"))
+    home = selectors.measures_viewer_check(request.user)  # a district leader starts on their district
     scope = selectors.scope_from(
-        area=request.GET.get("area") or None,
+        area=request.GET.get("area") or home,
         request_type=request.GET.get("request_type") or None,
         category=request.GET.get("category") or None,
     )
+    selectors.measures_viewer_check(request.user, area=scope.area)
     return period, scope
 
 

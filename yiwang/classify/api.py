@@ -64,8 +64,10 @@ def similar(request, number: str, limit: int = 5):
     from yiwang.cases.models import Case
 
     _staff(request)
+    from yiwang.web.access import can_read_case
+
     case = Case.objects.select_related("category__parent__parent").filter(number=number).first()
-    if case is None:
+    if case is None or not can_read_case(request.user, case):
         raise ApplicationError(
             "case_not_found", _("找不到编号为 %(n)s 的诉求件。") % {"n": number}, status=404
         )

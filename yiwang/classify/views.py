@@ -64,6 +64,8 @@ def model_page(request):
 @require_POST
 @admin_required
 def activate(request):
+    if not (request.user.role == Role.ADMIN or request.user.is_superuser):
+        return _forbidden(request)  # staff such as auditors read the model page; only admins switch it
     try:
         version = int(request.POST.get("version", ""))
         record = services.classifier_activate(version=version, actor=request.user)
@@ -78,10 +80,11 @@ def activate(request):
 @staff_required
 def similar(request, number: str):
     from yiwang.cases.models import Case
+    from yiwang.web.access import can_read_case
 
     case = Case.objects.select_related("category__parent__parent").filter(number=number).first()
-    if case is None:
-        raise Http404(number)
+    if case is None or not can_read_case(request.user, case):
+        raise Http404(number)  # out of scope: as if it did not exist
     return render(
         request,
         "classify/similar.html",

@@ -39,7 +39,7 @@ def page(view):
         try:
             return view(request, *args, **kwargs)
         except ApplicationError as exc:
-            if exc.status_code in (403, 404):
+            if exc.status_code in (400, 403, 404):
                 return render(request, "registers/error.html", {"message": exc.message}, status=exc.status_code)
             raise
 

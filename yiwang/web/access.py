@@ -38,6 +38,27 @@ def workbench_url(user) -> str | None:
     return reverse(name) if name else None
 
 
+def readable_cases(user):
+    """Every case this person may read anywhere (pages and API): a resident their own; a dispatcher
+    their command centre's area, a unit its cases, a grid worker their grid (as on their desks); a
+    leader their area; operators, auditors and admins every case."""
+    from yiwang.cases.models import Case
+
+    from .selectors import area_q, desk_cases
+
+    if not getattr(user, "is_authenticated", False):
+        return Case.objects.none()
+    if user.role == Role.RESIDENT:
+        return Case.objects.filter(requester_user=user)
+    if user.role == Role.LEADER:
+        return Case.objects.filter(area_q(user.area)) if user.area_id else Case.objects.none()
+    return desk_cases(user=user)
+
+
+def can_read_case(user, case) -> bool:
+    return readable_cases(user).filter(pk=case.pk).exists()
+
+
 def forbidden(request, message=None):
     return render(request, "web/403.html", {"message": message}, status=403)
 

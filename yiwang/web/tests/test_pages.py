@@ -239,6 +239,36 @@ def test_the_requester_rates_a_closed_case(client, people, drive):
     assert case.status == Status.RATED and case.satisfaction == "satisfied" and case.solved is True
 
 
+def test_a_visitor_who_followed_by_sms_code_rates_the_case(client, drive):
+    case = drive("closed")
+    # given a visitor without an account who proved the phone with the code
+    code = client.post("/portal/follow/", {"number": case.number, "phone": PHONE}).context["demo_code"]
+    assert client.post("/portal/follow/code/", {"code": code}).status_code == 302
+    # when they rate it on the case page
+    assert "请您评价" in body(client.get(f"/portal/case/{case.number}/"))
+    response = client.post(
+        f"/portal/case/{case.number}/rate/",
+        {"rate-version": case.version, "rate-satisfaction": "basically_satisfied", "rate-solved": "yes"},
+    )
+    # then the rating is the requester's, on the audit trail without an account
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == Status.RATED and case.satisfaction == "basically_satisfied"
+    event = case.events.get(action="rate")
+    assert event.actor_id is None and event.actor_role == "resident"
+
+
+def test_a_visitor_without_the_code_cannot_rate(client, drive):
+    case = drive("closed")
+    response = client.post(
+        f"/portal/case/{case.number}/rate/",
+        {"rate-version": case.version, "rate-satisfaction": "satisfied", "rate-solved": "yes"},
+    )
+    assert response.status_code in (403, 404)
+    case.refresh_from_db()
+    assert case.status == Status.CLOSED
+
+
 def test_an_appeal_reopens_the_case_once(client, people, drive):
     case = drive("closed")
     login(client, people["resident"])
