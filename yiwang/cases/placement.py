@@ -321,11 +321,8 @@ def place_case(case: Case) -> None:
     if case.lon is not None and case.lat is not None:
         found = locate(case.lon, case.lat)
         if found is None:
-            raise ApplicationError(
-                "outside_city",
-                _("该位置不在本市辖区内，请重新选点或填写地址。"),
-                fields={"lon": case.lon, "lat": case.lat},
-            )
+            message = _("该位置不在本市辖区内，请重新选点或填写地址。")
+            raise ApplicationError("outside_city", message, fields={"lon": message, "lat": message})
         _set_chain(case, found.chain)
         if case.placement in (Placement.NONE, "", None):
             case.placement = Placement.GPS

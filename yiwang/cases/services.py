@@ -204,6 +204,13 @@ def _validate_input(data: CaseInput, *, exif_point: tuple[float, float] | None =
             data.requester_language = language
     else:
         data.requester_language = detect_language(f"{data.title}{data.text}")
+    if fields and has_point:
+        # Said with the other errors, so the requester corrects everything at once (alone, the point
+        # is refused later by placement with its own code, outside_city).
+        from yiwang.geo.locate import locate
+
+        if locate(data.lon, data.lat) is None:
+            fields["lon"] = _("该位置不在本市辖区内，请重新选点或填写地址。")
     if fields:
         raise ApplicationError("validation_error", _("提交的内容有误，请按提示修改。"), fields=fields)
 

@@ -77,6 +77,10 @@ def test_errors_have_one_shape(client, tokens):
     assert short.status_code == 400 and "text" in short.json()["fields"]
     outside = call(client, "post", "/cases", tokens["resident"], {**BODY, "lon": 116.4, "lat": 39.9})
     assert outside.status_code == 400 and outside.json()["code"] == "outside_city"
+    assert "不在本市" in outside.json()["fields"]["lon"]  # field details are messages, not the values
+    # with other mistakes, the point outside the city is said at the same time
+    both = call(client, "post", "/cases", tokens["resident"], {**BODY, "text": "灯", "lon": 116.4, "lat": 39.9})
+    assert both.status_code == 400 and {"text", "lon"} <= set(both.json()["fields"])
     missing = call(client, "get", "/cases/20000101000001", tokens["operator"])
     assert missing.status_code == 404 and missing.json()["code"] == "case_not_found"
 
