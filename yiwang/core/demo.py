@@ -58,7 +58,11 @@ def load_demo(*, stdout=None, history: int | None = None) -> dict:
         model = classifier_train_demo(exclude_ids=played if history else ())
         summary["classifier"] = getattr(model, "version", "unchanged")
     if history:
+        from yiwang.analytics.demo import load_demo_rise
         from yiwang.analytics.services import cockpit_refresh
+
+        say("Adding a rise of noise complaints in 外海街道 for the early warnings (marked as generated)…")
+        summary["rise"] = len(load_demo_rise())
 
         say("Bringing the cockpit's rollups, hot topics and early warnings up to date…")
         summary["cockpit"] = cockpit_refresh()

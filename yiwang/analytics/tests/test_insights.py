@@ -168,3 +168,17 @@ def test_the_cockpit_shows_alerts_topics_and_the_hot_spot_map(leader_client, new
     text = page.content.decode()
     for part in ('id="hotspot-map"', 'id="alerts"', 'id="topics"', "月度报告"):
         assert part in text
+
+
+def test_the_demo_rise_shows_as_an_early_warning_on_the_cockpit(leader_client):
+    from yiwang.analytics.demo import TOWN_CODE, load_demo_rise
+
+    # given the demo's burst of noise complaints in 外海街道 over the last three days
+    numbers = load_demo_rise()
+    services.cockpit_refresh()
+    # then the scan raises one warning for that town, listing those cases
+    alert = Alert.objects.get(area__code=TOWN_CODE)
+    assert alert.observed == len(numbers) == 12
+    body = leader_client.get("/api/v1/measures/alerts").json()
+    assert sorted(body["alerts"][0]["cases"]) == sorted(numbers)
+    assert "外海街道" in leader_client.get("/cockpit/").content.decode()
