@@ -89,8 +89,13 @@ def page(browser, request):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     pg = context.new_page()
     errors: list[str] = []
-    pg.on("pageerror", lambda exc: errors.append(f"JS error: {exc}"))
-    pg.on("console", lambda msg: errors.append(f"console.{msg.type}: {msg.text}") if msg.type == "error" else None)
+    pg.on("pageerror", lambda exc: errors.append(f"JS error on {pg.url}: {exc}"))
+    pg.on(
+        "console",
+        lambda msg: errors.append(f"console.{msg.type} on {pg.url} ({msg.location.get('url')}:{msg.location.get('lineNumber')}): {msg.text}")
+        if msg.type == "error"
+        else None,
+    )
     pg.on("response", lambda r: errors.append(f"HTTP {r.status} {r.url}") if r.status >= 400 and not getattr(
         pg, "expect_http_errors", False) else None)
     yield pg
