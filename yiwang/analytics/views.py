@@ -107,14 +107,19 @@ def cockpit(request):
     return render(request, "analytics/cockpit.html", context)
 
 
+def _report_data(request):
+    """(period, scope, the monthly report's data) for the page and the workbook alike."""
+    period, scope = _inputs(request)
+    services.measures_refresh_for_read()
+    return period, scope, selectors.monthly_report(period=period, scope=scope)
+
+
 @require_GET
 @viewer_required
 def report(request):
     """The monthly report 月度报告 as a printable page."""
     try:
-        period, scope = _inputs(request)
-        services.measures_refresh_for_read()
-        data = selectors.monthly_report(period=period, scope=scope)
+        period, scope, data = _report_data(request)
     except ApplicationError as exc:
         return _bad_request(request, exc)
     rates = [
@@ -138,9 +143,7 @@ def report(request):
 def report_xlsx(request):
     """The monthly report as an XLSX workbook."""
     try:
-        period, scope = _inputs(request)
-        services.measures_refresh_for_read()
-        data = selectors.monthly_report(period=period, scope=scope)
+        period, scope, data = _report_data(request)
     except ApplicationError as exc:
         return _bad_request(request, exc)
     name = f"report-{period.code}{'-' + scope.area.code if scope.area else ''}.xlsx"
