@@ -630,8 +630,13 @@ def perform(
                 _("该诉求件已被他人更新（当前版本 %(v)d），请刷新后重试。") % {"v": locked.version},
                 status=409,
             )
-        guard_move_allowed(locked, action)
+        # A role that may never make this move is refused as such (403), never told about the case's
+        # state (409); the scope is checked last, since who is responsible depends on the state (the
+        # API answers 404 before this for a case outside the caller's reading scope).
+        if action not in MOVES:
+            guard_move_allowed(locked, action)  # 404 unknown move
         guard_role(action, actor)
+        guard_move_allowed(locked, action)
         guard_scope(locked, action, actor)
         at = at or clock.now()
         before, resume_to = locked.status, locked.resume_status
