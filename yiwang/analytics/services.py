@@ -46,16 +46,16 @@ def _local_date(moment: dt.datetime) -> dt.date:
     return timezone.localtime(moment, current_schedule().tz).date()
 
 
-def _state(*, wait: bool) -> Projection | None:
-    """The checkpoint row, locked for this transaction (None: another process holds it)."""
+def _checkpoint(name: str, *, wait: bool) -> Projection | None:
+    """A projection's checkpoint row, locked for this transaction (None: another process holds it)."""
     try:
         with transaction.atomic():  # a savepoint: a refused lock must not break the transaction
-            state = Projection.objects.select_for_update(nowait=not wait).filter(name=PROJECTION).first()
+            state = Projection.objects.select_for_update(nowait=not wait).filter(name=name).first()
     except DatabaseError:
         return None
     if state is None:
-        Projection.objects.get_or_create(name=PROJECTION)
-        state = Projection.objects.select_for_update().get(name=PROJECTION)
+        Projection.objects.get_or_create(name=name)
+        state = Projection.objects.select_for_update().get(name=name)
     return state
 
 
@@ -91,7 +91,7 @@ def measures_project(
     counted = 0
     while True:
         with transaction.atomic():
-            state = _state(wait=wait)
+            state = _checkpoint(PROJECTION, wait=wait)
             if state is None:
                 return ProjectResult(counted, 0, 0, skipped=True)
             head = _head()
@@ -130,25 +130,13 @@ def _empty_rollups() -> None:
             model.objects.all().delete()
 
 
-def _intake_state(*, wait: bool) -> Projection | None:
-    try:
-        with transaction.atomic():
-            state = Projection.objects.select_for_update(nowait=not wait).filter(name=INTAKE).first()
-    except DatabaseError:
-        return None
-    if state is None:
-        Projection.objects.get_or_create(name=INTAKE)
-        state = Projection.objects.select_for_update().get(name=INTAKE)
-    return state
-
-
 def intake_project(*, batch_size: int = DEFAULT_BATCH, wait: bool = True) -> ProjectResult:
     """Count the cases created after the intake checkpoint into the hot spots' and the warnings'
     rollups (intake.py), in batches of `batch_size` events, one transaction each."""
     counted = 0
     while True:
         with transaction.atomic():
-            state = _intake_state(wait=wait)
+            state = _checkpoint(INTAKE, wait=wait)
             if state is None:
                 return ProjectResult(counted, 0, 0, skipped=True)
             head = _head()
@@ -163,7 +151,7 @@ def intake_project(*, batch_size: int = DEFAULT_BATCH, wait: bool = True) -> Pro
 
 def intake_rebuild() -> ProjectResult:
     with transaction.atomic():
-        state = _intake_state(wait=True)
+        state = _checkpoint(INTAKE, wait=True)
         empty_intake_rollups()
         state.last_seq = 0
         state.save()
@@ -195,7 +183,7 @@ def measures_rebuild(*, batch_size: int | None = None) -> ProjectResult:
     reads wait for it (the rollups are locked) and never see half the counts. With `batch_size`,
     in batches of that many events, each its own transaction (readers see the counts grow)."""
     with transaction.atomic():
-        state = _state(wait=True)
+        state = _checkpoint(PROJECTION, wait=True)
         _empty_rollups()
         state.last_seq, state.last_event_at, state.ruler_revision = 0, None, -1
         if batch_size is None:

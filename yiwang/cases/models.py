@@ -96,6 +96,13 @@ class CaseQuerySet(models.QuerySet):
         )
 
 
+def requester_phone_digest(phone: str) -> str:
+    """The keyed digest a requester's phone is looked up by (the column itself is encrypted)."""
+    from yiwang.security.crypto import blind_index
+
+    return blind_index(phone or "", purpose="requester-phone")
+
+
 class Case(models.Model):
     number = models.CharField(_("编号"), max_length=20, unique=True)
     request_type = models.CharField(_("诉求类型"), max_length=4, choices=RequestType.choices)
@@ -230,13 +237,13 @@ class Case(models.Model):
         return f"{self.number} {self.title}"
 
     def save(self, *args, **kwargs):
-        # Every writer (intake, imports, Open311, retention) keeps the phone's lookup digest in step.
-        from yiwang.security.crypto import blind_index
-
-        self.requester_phone_digest = blind_index(self.requester_phone or "", purpose="requester-phone")
+        # Every writer (intake, imports, Open311) keeps the phone's lookup digest in step; a save of
+        # other fields only (every move of the loop) leaves it alone.
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "requester_phone" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "requester_phone_digest"}
+        if update_fields is None or "requester_phone" in update_fields:
+            self.requester_phone_digest = requester_phone_digest(self.requester_phone)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "requester_phone_digest"}
         super().save(*args, **kwargs)
 
 

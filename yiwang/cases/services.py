@@ -87,13 +87,6 @@ class CaseInput:
     praised_unit: str = ""  # 表扬: the code of the unit praised (or the text says whom)
 
 
-def phone_digest(phone: str) -> str:
-    """The keyed digest a requester's phone is looked up by (the column itself is encrypted)."""
-    from yiwang.security.crypto import blind_index
-
-    return blind_index(phone or "", purpose="requester-phone")
-
-
 def _next_number(at: dt.datetime) -> str:
     day = timezone.localdate(at)
     counter, _ = CaseNumberCounter.objects.select_for_update().get_or_create(day=day)

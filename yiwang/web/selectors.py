@@ -167,7 +167,7 @@ def _terms(q: str) -> list[str]:
 def caller_cases(*, phone: str, limit: int = 20) -> QuerySet[Case]:
     """A caller's earlier cases, by the phone number they give (normalised as intake stores it, then
     matched by its keyed digest: the column itself is encrypted)."""
-    from yiwang.cases.services import phone_digest
+    from yiwang.cases.models import requester_phone_digest
     from yiwang.intake import validators
 
     phone = (phone or "").strip()
@@ -179,7 +179,7 @@ def caller_cases(*, phone: str, limit: int = 20) -> QuerySet[Case]:
         pass  # look it up as typed
     return (
         Case.objects.select_related(*CASE_RELATED)
-        .filter(requester_phone_digest=phone_digest(phone))
+        .filter(requester_phone_digest=requester_phone_digest(phone))
         .order_by("-received_at")[:limit]
     )
 
