@@ -20,6 +20,9 @@ import unicodedata
 from django.conf import settings
 from django.db import models
 
+from yiwang.security.masking import mask_id_number as mask_id
+from yiwang.security.masking import mask_name
+
 
 def personal_field(verbose_name, *, max_length: int, blank: bool = True) -> models.Field:
     """The one column type for personal data: encrypted at rest (yiwang.security, YIWANG_FIELD_KEYS)."""
@@ -49,29 +52,15 @@ def digest(*parts: str) -> str:
     return hmac.new(key, "\x1f".join(cleaned).encode(), hashlib.sha256).hexdigest()
 
 
-def mask_name(value: str) -> str:
-    value = (value or "").strip()
-    if len(value) <= 1:
-        return value and "*"
-    if len(value) == 2:
-        return value[0] + "*"
-    return value[0] + "*" * (len(value) - 2) + value[-1]
-
-
 def mask_phone(value: str) -> str:
+    # Not yet security.masking.mask_phone: that one keeps a landline's area code (0750****3456), this one
+    # shows 075*****3456; the same for mobiles. One of them should go, with the pages agreeing.
     digits = (value or "").strip()
     if len(digits) < 7:
         return "*" * len(digits)
     return digits[:3] + "*" * (len(digits) - 7) + digits[-4:] if len(digits) > 11 else (
         digits[:3] + "****" + digits[-4:]
     )
-
-
-def mask_id(value: str) -> str:
-    value = (value or "").strip()
-    if len(value) <= 8:
-        return "*" * len(value)
-    return value[:4] + "*" * (len(value) - 8) + value[-4:]
 
 
 MASKS = {"name": mask_name, "phone": mask_phone, "id": mask_id}
