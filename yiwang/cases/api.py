@@ -451,11 +451,13 @@ ACTION_HELP = {
     "reject": '{"reason": …}',
     "answer": '{"text": …}',
     "merge": '{"into": PARENT_NUMBER}',
-    "dispatch": '{"lead_unit": CODE, "assisting_units": [CODE]} (routing decides when lead_unit is left out)',
+    "dispatch": '{"lead_unit": CODE, "assisting_units": [CODE], "category": CODE} (each optional; `category` '
+    "corrects the case's category as in `accept`, and without `lead_unit` the responsibility list "
+    "chooses the unit for the case's category, the corrected one if given)",
     "sign": "{}",
     "reply": '{"text": …}',
     "return": '{"reason": …}',
-    "redispatch": '{"lead_unit": CODE}',
+    "redispatch": '{"lead_unit": CODE, "assisting_units": [CODE], "category": CODE} (as `dispatch`)',
     "extend": 'unit: {"days": N, "reason": …}; dispatcher: {"decision": "approve"|"deny"}',
     "suspend": '{"reason": …}',
     "resume": "{}",

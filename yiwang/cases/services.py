@@ -426,13 +426,7 @@ def _apply(
 
     if action == "accept":
         put(accepted_at=at)
-        if payload.get("category"):
-            category = Category.objects.filter(code=payload["category"]).first()
-            if category is None:
-                raise ApplicationError(
-                    "validation_error", _("分类编码不存在"), fields={"category": payload["category"]}
-                )
-            put(category=category, category_confidence=1.0)
+        extra.update(_recategorize(case, payload, put))
     elif action == "reject":
         _require(payload, "reason", codes.REASON_REQUIRED, _("不予受理须说明理由"))
         put(closed_at=at)
@@ -451,6 +445,8 @@ def _apply(
         put(parent=parent, closed_at=None)
         extra["into"] = parent.number
     elif action in ("dispatch", "redispatch"):
+        # The category first: with no lead_unit given, the responsibility list routes by the new one.
+        extra.update(_recategorize(case, payload, put))
         unit, assisting, rule = _choose_units(case, payload)
         put(lead_unit=unit, dispatched_at=at, signed_at=None, card=Card.NONE, red_escalated_at=None)
         case.assisting_units.set(assisting)
@@ -537,6 +533,26 @@ def _apply(
         if payload.get(key):
             extra[key] = payload[key]
     return changed, reason, extra
+
+
+def _recategorize(case: Case, payload: dict, put) -> dict:
+    """Set the category a person chose in the move (payload "category": an active routing Category
+    code; left out: the case keeps its category). Returns what the event records of the change.
+
+    A person's choice is certain (confidence 1.0); when it differs from the classifier's prediction,
+    the classifier's receivers record a correction from the event (yiwang.classify.receivers)."""
+    code = payload.get("category")
+    if isinstance(code, str):
+        code = code.strip()
+    if not code:
+        return {}
+    category = Category.objects.filter(code=code, is_active=True).first() if isinstance(code, str) else None
+    if category is None:
+        message = _("分类编码 %(c)s 不存在") % {"c": code}
+        raise ApplicationError("validation_error", message, fields={"category": message})
+    previous = case.category.code if case.category_id else None
+    put(category=category, category_confidence=1.0)
+    return {"category": category.code, "previous_category": previous}
 
 
 def _on_time(case: Case, at: dt.datetime) -> bool | None:

@@ -6,9 +6,12 @@ and these receivers run inside that transaction too, so a prediction or correcti
 exactly when the move commits (and vanishes with it on a rollback).
 
 - "create": keep the classifier's prediction (label, confidence, version) for the case.
-- a move by a person that can set the category ("accept" today; "dispatch"/"redispatch" should the
-  console ever let them change it): when the case's first-level category now differs from the
-  prediction, record a correction (services.record_correction).
+- a move by a person that can set the category ("accept", "dispatch" and "redispatch" all take an
+  optional category code; cases.services._recategorize): when the case's first-level category now
+  differs from the prediction, record a correction (services.record_correction). A redispatch after
+  the platform routed the case by itself and the unit returned it is the usual way a wrong prediction
+  is caught, and the correction says so (auto_dispatched). A move that leaves the category as it was
+  records nothing new: the same label as the prediction, or as the last correction, is no correction.
 """
 
 from __future__ import annotations

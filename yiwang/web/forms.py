@@ -361,6 +361,13 @@ class MergeForm(MoveForm):
 
 
 class DispatchForm(MoveForm):
+    # A wrong category (often the classifier's, on a case the platform routed by itself) is corrected
+    # here too: the unit is then chosen for the new one, and the classifier learns from the change.
+    category = forms.ChoiceField(
+        label=_("分类"),
+        required=False,
+        help_text=_("改了分类且主办单位留空时，按新分类的权责清单选择承办单位。"),
+    )
     lead_unit = forms.ChoiceField(label=_("主办单位"), required=False)
     assisting_units = forms.MultipleChoiceField(
         label=_("协办单位"), required=False, widget=forms.SelectMultiple(attrs={"size": 5})
@@ -369,6 +376,7 @@ class DispatchForm(MoveForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["category"].choices = category_choices(blank=_("（保持当前分类）"))
         self.fields["lead_unit"].choices = unit_choices(blank=_("（按权责清单自动选择）"))
         self.fields["assisting_units"].choices = unit_choices()
 
@@ -377,6 +385,8 @@ class DispatchForm(MoveForm):
         out = {"assisting_units": d.get("assisting_units") or [], "reason": d.get("reason") or ""}
         if d.get("lead_unit"):
             out["lead_unit"] = d["lead_unit"]
+        if d.get("category"):
+            out["category"] = d["category"]
         return out
 
 

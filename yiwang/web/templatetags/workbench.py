@@ -103,3 +103,14 @@ def unit_name(code: str) -> str:
         return ""
     name = Unit.objects.filter(code=code).values_list("name", flat=True).first()
     return name or code
+
+
+@register.filter
+def category_name(code: str) -> str:
+    """A category's path (环境保护 / 大气污染) from its code, as a case event records it."""
+    from yiwang.routing.models import Category
+
+    if not code:
+        return ""
+    category = Category.objects.filter(code=code).select_related("parent__parent").first()
+    return category.path if category is not None else code

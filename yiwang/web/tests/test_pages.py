@@ -1,6 +1,7 @@
 """The workbench pages through Django's test client: role guards, every desk's moves, form errors."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -439,6 +440,65 @@ def test_a_return_is_ruled_on_by_redispatch(client, people, drive):
     assert r.status_code == 302
     case.refresh_from_db()
     assert case.status == Status.DISPATCHED and case.lead_unit.code == "JM.SHJ"
+
+
+def test_the_dispatch_forms_can_correct_the_category(client, people, drive):
+    # given an accepted case (category C01, whose unit is the housing bureau) on the dispatch console
+    from yiwang.routing.models import Category
+
+    case = drive("accepted")
+    environment = Category.objects.get(level=1, name="环境保护")
+    login(client, people["dispatcher"])
+    page = body(client.get(f"/desk/dispatch/case/{case.number}/"))
+    assert 'name="dispatch-category"' in page and f'value="{environment.code}"' in page
+    # when the dispatcher dispatches it as 环境保护, the unit left to the responsibility list
+    r = client.post(
+        f"/desk/dispatch/case/{case.number}/dispatch/",
+        {"dispatch-version": case.version, "dispatch-category": environment.code, "dispatch-lead_unit": ""},
+    )
+    # then it goes to the unit for 环境保护, and the timeline says the category changed
+    assert r.status_code == 302
+    case.refresh_from_db()
+    assert case.category == environment and case.category_confidence == 1.0
+    assert case.lead_unit.code == "JM.SHJ"
+    event = case.events.get(action="dispatch")
+    assert (event.payload["previous_category"], event.payload["category"]) == ("C01", environment.code)
+    assert f"分类：{environment.path}" in body(client.get(f"/desk/dispatch/case/{case.number}/"))
+
+
+def test_a_redispatch_refuses_an_unknown_category_next_to_the_field(client, people, drive):
+    # given a case returned by its unit
+    case = drive("in_progress")
+    case = act(case, "return", people["handler"], {"reason": "不属于本单位职责"})
+    login(client, people["dispatcher"])
+    # when the redispatch names a category that does not exist
+    r = client.post(
+        f"/desk/dispatch/case/{case.number}/redispatch/",
+        {"redispatch-version": case.version, "redispatch-category": "C99", "redispatch-lead_unit": "JM.SHJ"},
+    )
+    # then the form comes back with the error on the category field, and the case is as it was
+    assert r.status_code == 200
+    assert re.search(r'<div class="field has-error">\s*<label for="id_redispatch-category"', body(r))
+    assert "C99" in body(r)
+    before = (case.status, case.category_id, case.lead_unit_id, case.version)
+    case.refresh_from_db()
+    assert (case.status, case.category_id, case.lead_unit_id, case.version) == before
+
+
+def test_a_redispatch_without_a_category_keeps_it(client, people, drive):
+    case = drive("in_progress")
+    case = act(case, "return", people["handler"], {"reason": "不属于本单位职责"})
+    before = (case.category_id, case.category_confidence)
+    login(client, people["dispatcher"])
+    r = client.post(
+        f"/desk/dispatch/case/{case.number}/redispatch/",
+        {"redispatch-version": case.version, "redispatch-category": "", "redispatch-lead_unit": ""},
+    )
+    assert r.status_code == 302
+    case.refresh_from_db()
+    assert (case.category_id, case.category_confidence) == before and case.category.code == "C01"
+    assert case.status == Status.DISPATCHED and case.lead_unit.code == "JM.ZJJ"  # C01's unit
+    assert "category" not in case.events.order_by("-seq").first().payload
 
 
 def test_an_extension_request_is_decided_by_the_dispatcher(client, people, drive):
