@@ -316,9 +316,7 @@ def list_cases(
     qs = selectors.case_list(
         status=status, category=category, area=area, unit=unit, since=since, until=until, overdue=overdue, q=q
     )
-    from yiwang.web.access import readable_cases
-
-    qs = qs.filter(pk__in=readable_cases(request.user).values("pk"))
+    qs = qs.filter(pk__in=selectors.readable_cases(request.user).values("pk"))
     if channel:
         qs = qs.filter(channel=channel)
     if request_type:
@@ -333,10 +331,8 @@ def list_cases(
 
 def _visible_case(request, number: str) -> Case:
     """The case, if it lies in the caller's scope; else 404, as if it did not exist."""
-    from yiwang.web.access import can_read_case
-
     case = selectors.case_get(number=number)
-    if not can_read_case(request.user, case):
+    if not selectors.can_read_case(request.user, case):
         raise ApplicationError(
             "case_not_found", _("找不到编号为 %(n)s 的诉求件。") % {"n": number}, status=404
         )

@@ -1,4 +1,13 @@
-"""Reads of cases: lists with filters, one case, its timeline."""
+"""Reads of cases: who may read which case, lists with filters, one case, its timeline.
+
+Two scope rules, side by side on purpose (they differ by design):
+- **read** (`readable_cases`, `desk_cases` below): what a person may open, on any page or in the API.
+  A unit reads the cases it leads and those it assists; a dispatcher and a grid worker their area; a
+  leader their area; a resident their own cases; operators, auditors and admins every case.
+- **act** (`yiwang.cases.services.guard_scope`, checked by every move): a unit acts only on cases it
+  leads (an assisting unit reads but does not sign or reply); a dispatcher and a grid worker inside
+  their area; a resident on their own case (or one whose phone they proved with a code).
+"""
 
 from __future__ import annotations
 
@@ -7,18 +16,71 @@ import datetime as dt
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from yiwang.accounts.models import Role
 from yiwang.core import clock
 from yiwang.core.errors import ApplicationError
+from yiwang.geo.models import Area, Level
 
 from . import error_codes as codes
 from .models import CLOCK_STATUSES, Case, CaseEvent
 
+# What a case page needs of its relations, fetched with the case.
+CASE_RELATED = ("category__parent__parent", "grid", "community", "town", "district", "lead_unit", "parent")
+
+
+# --------------------------------------------------------------------------- read scope
+def area_q(area: Area | None) -> Q:
+    """Cases inside `area` (any level); the whole city, or no area at all, means every case."""
+    if area is None or area.level == Level.CITY:
+        return Q()
+    field = {
+        Level.DISTRICT: "district",
+        Level.TOWN: "town",
+        Level.COMMUNITY: "community",
+        Level.GRID: "grid",
+    }[area.level]
+    return Q(**{field: area})
+
+
+def desk_cases(*, user) -> QuerySet[Case]:
+    """Every case this staff member may open on their desk."""
+    qs = Case.objects.select_related(*CASE_RELATED)
+    role = user.role
+    if role in (Role.ADMIN, Role.OPERATOR, Role.LEADER, Role.AUDITOR):
+        return qs
+    if role == Role.DISPATCHER:
+        return qs.filter(area_q(user.area))
+    if role in (Role.HANDLER, Role.UNIT_LEADER):
+        if user.unit_id is None:
+            return qs.none()
+        return qs.filter(Q(lead_unit_id=user.unit_id) | Q(assisting_units=user.unit_id)).distinct()
+    if role == Role.GRIDWORKER:
+        if user.area_id is None:
+            return qs.none()
+        return qs.filter(area_q(user.area))
+    return qs.none()
+
+
+def readable_cases(user) -> QuerySet[Case]:
+    """Every case this person may read anywhere (pages and API): a resident their own; a dispatcher
+    their command centre's area, a unit its cases, a grid worker their grid (as on their desks); a
+    leader their area; operators, auditors and admins every case."""
+    if not getattr(user, "is_authenticated", False):
+        return Case.objects.none()
+    if user.role == Role.RESIDENT:
+        return Case.objects.filter(requester_user=user)
+    if user.role == Role.LEADER:
+        return Case.objects.filter(area_q(user.area)) if user.area_id else Case.objects.none()
+    return desk_cases(user=user)
+
+
+def can_read_case(user, case: Case) -> bool:
+    return readable_cases(user).filter(pk=case.pk).exists()
+
 
 def case_get(*, number: str) -> Case:
     case = (
-        Case.objects.select_related(
-            "category__parent__parent", "grid", "community", "town", "district", "lead_unit", "parent"
-        )
+        Case.objects.select_related(*CASE_RELATED)
         .filter(number=number)
         .first()
     )

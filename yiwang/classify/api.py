@@ -64,7 +64,7 @@ def similar(request, number: str, limit: int = 5):
     from yiwang.cases.models import Case
 
     _staff(request)
-    from yiwang.web.access import can_read_case
+    from yiwang.cases.selectors import can_read_case
 
     case = Case.objects.select_related("category__parent__parent").filter(number=number).first()
     if case is None or not can_read_case(request.user, case):

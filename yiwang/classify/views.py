@@ -80,7 +80,7 @@ def activate(request):
 @staff_required
 def similar(request, number: str):
     from yiwang.cases.models import Case
-    from yiwang.web.access import can_read_case
+    from yiwang.cases.selectors import can_read_case
 
     case = Case.objects.select_related("category__parent__parent").filter(number=number).first()
     if case is None or not can_read_case(request.user, case):

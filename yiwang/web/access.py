@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from yiwang.accounts.models import Role
+from yiwang.cases.selectors import can_read_case, readable_cases  # noqa: F401  (re-exported: the read scope)
 
 OPERATOR_ROLES = (Role.OPERATOR, Role.ADMIN)
 DISPATCH_ROLES = (Role.DISPATCHER, Role.ADMIN)
@@ -36,27 +37,6 @@ def workbench_url(user) -> str | None:
     """Where this user's day starts, or None for roles whose home is the overview page."""
     name = WORKBENCH.get(getattr(user, "role", None))
     return reverse(name) if name else None
-
-
-def readable_cases(user):
-    """Every case this person may read anywhere (pages and API): a resident their own; a dispatcher
-    their command centre's area, a unit its cases, a grid worker their grid (as on their desks); a
-    leader their area; operators, auditors and admins every case."""
-    from yiwang.cases.models import Case
-
-    from .selectors import area_q, desk_cases
-
-    if not getattr(user, "is_authenticated", False):
-        return Case.objects.none()
-    if user.role == Role.RESIDENT:
-        return Case.objects.filter(requester_user=user)
-    if user.role == Role.LEADER:
-        return Case.objects.filter(area_q(user.area)) if user.area_id else Case.objects.none()
-    return desk_cases(user=user)
-
-
-def can_read_case(user, case) -> bool:
-    return readable_cases(user).filter(pk=case.pk).exists()
 
 
 def forbidden(request, message=None):

@@ -1,7 +1,7 @@
 """Reads for the workbench pages: each desk's queues, a case as a desk may see it, look-ups.
 
-Scope follows the rules of `yiwang.cases.services.guard_scope`, so a desk lists what its user may act
-on: a dispatcher their area, a unit its own cases (and those it assists), a grid worker their grid.
+Scope is the read scope of `yiwang.cases.selectors` (`desk_cases`, `area_q`): a dispatcher their area,
+a unit its own cases (and those it assists), a grid worker their grid.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from django.http import Http404
 
 from yiwang.accounts.models import Role
 from yiwang.cases.models import OPEN_STATUSES, Card, Case, Channel, Status
+from yiwang.cases.selectors import CASE_RELATED, area_q, desk_cases  # noqa: F401  (the read scope lives with the cases)
 from yiwang.cases.text import normalize_text
-from yiwang.geo.models import Area, Level
 
 log = logging.getLogger(__name__)
 
@@ -26,42 +26,9 @@ SELF_FIX_MARK = "【自行处置】"
 # The reason a requester's appeal carries on its reopening (see services.case_appeal).
 APPEAL_MARK = "【群众申诉】"
 
-CASE_RELATED = ("category__parent__parent", "grid", "community", "town", "district", "lead_unit", "parent")
 
 
 # --------------------------------------------------------------------------- scope
-def area_q(area: Area | None) -> Q:
-    """Cases inside `area` (any level); the whole city, or no area at all, means every case."""
-    if area is None or area.level == Level.CITY:
-        return Q()
-    field = {
-        Level.DISTRICT: "district",
-        Level.TOWN: "town",
-        Level.COMMUNITY: "community",
-        Level.GRID: "grid",
-    }[area.level]
-    return Q(**{field: area})
-
-
-def desk_cases(*, user) -> QuerySet[Case]:
-    """Every case this staff member may open on their desk."""
-    qs = Case.objects.select_related(*CASE_RELATED)
-    role = user.role
-    if role in (Role.ADMIN, Role.OPERATOR, Role.LEADER, Role.AUDITOR):
-        return qs
-    if role == Role.DISPATCHER:
-        return qs.filter(area_q(user.area))
-    if role in (Role.HANDLER, Role.UNIT_LEADER):
-        if user.unit_id is None:
-            return qs.none()
-        return qs.filter(Q(lead_unit_id=user.unit_id) | Q(assisting_units=user.unit_id)).distinct()
-    if role == Role.GRIDWORKER:
-        if user.area_id is None:
-            return qs.none()
-        return qs.filter(area_q(user.area))
-    return qs.none()
-
-
 def desk_case(*, user, number: str) -> Case:
     case = desk_cases(user=user).filter(number=number).first()
     if case is None:
