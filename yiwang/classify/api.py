@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Any
 
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from yiwang.accounts.models import Role
 from yiwang.core.errors import ApplicationError
@@ -72,20 +72,23 @@ def similar(request, number: str, limit: int = 5):
             "case_not_found", _("找不到编号为 %(n)s 的诉求件。") % {"n": number}, status=404
         )
     found = selectors.similar_cases(case, limit=max(1, min(limit, 20)))
-    return 200, [
-        {
-            "number": s["case"].number,
-            "title": s["case"].title,
-            "category": s["case"].category.code if s["case"].category_id else None,
-            "lead_unit": s["case"].lead_unit.code if s["case"].lead_unit_id else None,
-            "reply_text": s["case"].reply_text,
-            "closed_at": s["case"].closed_at,
-            "satisfaction": s["case"].satisfaction or "",
-            "score": s["score"],
-            "same_category": s["same_category"],
-        }
-        for s in found
-    ]
+    return Status(
+        200,
+        [
+            {
+                "number": s["case"].number,
+                "title": s["case"].title,
+                "category": s["case"].category.code if s["case"].category_id else None,
+                "lead_unit": s["case"].lead_unit.code if s["case"].lead_unit_id else None,
+                "reply_text": s["case"].reply_text,
+                "closed_at": s["case"].closed_at,
+                "satisfaction": s["case"].satisfaction or "",
+                "score": s["score"],
+                "same_category": s["same_category"],
+            }
+            for s in found
+        ],
+    )
 
 
 @router.get(
@@ -96,15 +99,18 @@ def similar(request, number: str, limit: int = 5):
 )
 def versions(request):
     _staff(request)
-    return 200, [
-        {
-            "version": v.version,
-            "active": v.is_active,
-            "created_at": v.created_at,
-            "method": v.method,
-            "data_source": v.data_source,
-            "n_rows": v.n_rows,
-            "holdout_macro_f1": (v.metrics.get("holdout") or {}).get("macro_f1"),
-        }
-        for v in selectors.classifier_list()
-    ]
+    return Status(
+        200,
+        [
+            {
+                "version": v.version,
+                "active": v.is_active,
+                "created_at": v.created_at,
+                "method": v.method,
+                "data_source": v.data_source,
+                "n_rows": v.n_rows,
+                "holdout_macro_f1": (v.metrics.get("holdout") or {}).get("macro_f1"),
+            }
+            for v in selectors.classifier_list()
+        ],
+    )

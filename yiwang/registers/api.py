@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from . import selectors, services
 from .models import Register
@@ -114,7 +114,7 @@ def record_update(request: HttpRequest, record_type: RegisterName, record_id: in
 @router.post("/records/{record_type}/{record_id}/visits", response={201: dict}, summary="Record a visit")
 def record_visit(request: HttpRequest, record_type: RegisterName, record_id: int, payload: VisitIn):
     visit = services.record_visit(register=record_type, record_id=record_id, kind=payload.kind, note=payload.note, user=request.user)
-    return 201, {"id": visit.pk, "kind": visit.kind, "at": visit.at.isoformat()}
+    return Status(201, {"id": visit.pk, "kind": visit.kind, "at": visit.at.isoformat()})
 
 
 @router.post("/records/{record_type}/{record_id}/reveal", response=RevealOut, summary="See one personal value unmasked (logged)")
