@@ -11,8 +11,10 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, UploadedFile
+from ninja import Status as Reply  # (status code, body); cases.models.Status is the case's state
 
 from yiwang.core.errors import ApplicationError
+from yiwang.security.masking import mask_name, mask_phone
 
 from . import selectors, services
 from .models import Case, IdempotencyKey, Status
@@ -83,6 +85,12 @@ class CaseOut(Schema):
     areas: list[dict]
     lead_unit: UnitOut | None
     assisting_units: list[UnitOut]
+    category_name: str | None = Field(
+        None,
+        description="the category's name in the request's language (Accept-Language: zh-Hans, zh-Hant, "
+        "en); `category` keeps the stored names",
+    )
+    lead_unit_name: str | None = Field(None, description="the lead unit's name in the request's language")
     response_due_at: dt.datetime | None
     due_at: dt.datetime | None
     deadline_flag: str
@@ -143,14 +151,6 @@ class ActionIn(Schema):
     )
 
 
-def _mask_phone(phone: str) -> str:
-    return phone[:3] + "****" + phone[-4:] if len(phone) >= 11 else ("****" if phone else "")
-
-
-def _mask_name(name: str) -> str:
-    return name[:1] + "*" * (len(name) - 1) if name else ""
-
-
 def case_out(case: Case, *, lang: str | None = None) -> dict:
     """The case as the API shows it; `lang` (zh-hant …) converts the reply into that script."""
     from yiwang.intake.language import in_requester_script
@@ -168,6 +168,7 @@ def case_out(case: Case, *, lang: str | None = None) -> dict:
         "category": {"code": case.category.code, "name": case.category.name, "path": case.category.path}
         if case.category_id
         else None,
+        "category_name": case.category.display_name if case.category_id else None,
         "category_confidence": case.category_confidence,
         "category_candidates": case.category_candidates,
         "lon": case.lon,
@@ -181,6 +182,7 @@ def case_out(case: Case, *, lang: str | None = None) -> dict:
         if case.lead_unit_id
         else None,
         "assisting_units": [{"code": u.code, "name": u.name} for u in case.assisting_units.all()],
+        "lead_unit_name": case.lead_unit.display_name if case.lead_unit_id else None,
         "response_due_at": case.response_due_at,
         "due_at": case.due_at,
         "deadline_flag": case.deadline_flag,
@@ -198,8 +200,8 @@ def case_out(case: Case, *, lang: str | None = None) -> dict:
         "reopen_count": case.reopen_count,
         "requester_kind": case.requester_kind,
         "requester_language": case.requester_language,
-        "requester_name": _mask_name(case.requester_name),
-        "requester_phone": _mask_phone(case.requester_phone),
+        "requester_name": mask_name(case.requester_name),
+        "requester_phone": mask_phone(case.requester_phone),
         "attachments": [
             {k: a.get(k) for k in ("url", "content_type", "size", "width", "height", "gps")}
             for a in (case.attachments or [])
@@ -273,7 +275,7 @@ def create_case(request: HttpRequest, payload: CaseIn):
     )
     actor = Actor.of(request.user)
     if not key:
-        return 201, case_out(services.case_create(data=data, actor=actor))
+        return Reply(201, case_out(services.case_create(data=data, actor=actor)))
     digest = _body_hash(body)
     existing = IdempotencyKey.objects.filter(user=request.user, key=key).select_related("case").first()
     if existing is None:
@@ -282,7 +284,7 @@ def create_case(request: HttpRequest, payload: CaseIn):
                 IdempotencyKey.objects.create(user=request.user, key=key, body_hash=digest)
                 case = services.case_create(data=data, actor=actor)
                 IdempotencyKey.objects.filter(user=request.user, key=key).update(case=case)
-            return 201, case_out(case)
+            return Reply(201, case_out(case))
         except IntegrityError:  # a concurrent retry with the same key won the race
             existing = (
                 IdempotencyKey.objects.filter(user=request.user, key=key).select_related("case").first()
@@ -291,7 +293,7 @@ def create_case(request: HttpRequest, payload: CaseIn):
         raise ApplicationError(
             "idempotency_conflict", _("该 Idempotency-Key 已用于另一份不同的提交。"), status=409
         )
-    return 201, case_out(selectors.case_get(number=existing.case.number))
+    return Reply(201, case_out(selectors.case_get(number=existing.case.number)))
 
 
 @router.get("/cases", response=PageOut, summary="List and search cases")
@@ -356,7 +358,7 @@ def _writer(request) -> None:
 )
 def get_case(request, number: str, lang: str | None = None):
     case = _visible_case(request, number)
-    return 200, case_out(case, lang=_reply_language(request, case, lang))
+    return Reply(200, case_out(case, lang=_reply_language(request, case, lang)))
 
 
 @router.get(
@@ -366,21 +368,24 @@ def get_case(request, number: str, lang: str | None = None):
 )
 def get_events(request, number: str):
     case = _visible_case(request, number)
-    return 200, [
-        {
-            "seq": e.seq,
-            "action": e.action,
-            "actor": e.actor_name,
-            "actor_role": e.actor_role,
-            "from_status": e.from_status,
-            "to_status": e.to_status,
-            "reason": e.reason,
-            "payload": e.payload,
-            "created_at": e.created_at,
-            "hash": e.hash,
-        }
-        for e in selectors.case_events(case=case)
-    ]
+    return Reply(
+        200,
+        [
+            {
+                "seq": e.seq,
+                "action": e.action,
+                "actor": e.actor_name,
+                "actor_role": e.actor_role,
+                "from_status": e.from_status,
+                "to_status": e.to_status,
+                "reason": e.reason,
+                "payload": e.payload,
+                "created_at": e.created_at,
+                "hash": e.hash,
+            }
+            for e in selectors.case_events(case=case)
+        ],
+    )
 
 
 class AttachmentOut(Schema):
@@ -408,7 +413,7 @@ def upload_attachment(request, file: UploadedFile = File(...)):
     from yiwang.intake.services import attachment_upload
 
     _writer(request)
-    return 201, attachment_upload(upload=file, user=request.user).as_entry()
+    return Reply(201, attachment_upload(upload=file, user=request.user).as_entry())
 
 
 class DuplicateOut(Schema):
@@ -439,7 +444,7 @@ def get_duplicates(request, number: str, limit: int = 5):
     if request.user.role == Role.RESIDENT:
         raise ApplicationError("role_not_allowed", _("只有工作人员可以查看疑似重复件。"), status=403)
     found = duplicate_candidates(case=case, limit=min(max(1, limit), 20))
-    return 200, [vars(c) for c in found]
+    return Reply(200, [vars(c) for c in found])
 
 
 ACTION_HELP = {
@@ -488,4 +493,4 @@ def act(request, number: str, action: str, payload: ActionIn | None = None):
     services.perform(
         case=case, action=action, actor=Actor.of(request.user), payload=body, expected_version=expected
     )
-    return 200, case_out(selectors.case_get(number=number))
+    return Reply(200, case_out(selectors.case_get(number=number)))

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from yiwang.cases.models import OPEN_STATUSES, Case, Status
 from yiwang.routing.models import Category
+from yiwang.security.masking import mask_id_number, mask_phone
 
 from .definitions import attributes_for
 from .formats import w3c_datetime
@@ -23,7 +24,7 @@ FORMAT_TYPES = ["text/xml", "application/json"]
 _REPLY_SHOWN = (Status.REPLIED, Status.VERIFYING, Status.ANSWERED, Status.CLOSED, Status.RATED)
 
 # GET requests needs no api_key, so what it shows is public: mobile and ID numbers a caller put in
-# the text are masked, as the JSON API masks the requester's own.
+# the text are masked by the platform's one rule (security.masking), as the JSON API masks the requester's own.
 _MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
 _ID_NUMBER = re.compile(r"(?<![\dXx])(\d{6})\d{8}(\d{3}[\dXx])(?![\dXx])")
 
@@ -31,7 +32,8 @@ _ID_NUMBER = re.compile(r"(?<![\dXx])(\d{6})\d{8}(\d{3}[\dXx])(?![\dXx])")
 def redact(text: str | None) -> str | None:
     if not text:
         return text
-    return _ID_NUMBER.sub(r"\1********\2", _MOBILE.sub(r"\1****\2", text))
+    text = _MOBILE.sub(lambda m: mask_phone(m.group(0)), text)
+    return _ID_NUMBER.sub(lambda m: mask_id_number(m.group(0)), text)
 
 
 # --------------------------------------------------------------------------- discovery

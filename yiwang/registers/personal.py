@@ -5,9 +5,8 @@ how it is masked. No code filters or orders on a personal column.
 Equality lookups (duplicate resolution) go through keyed digests (`digest()`, HMAC-SHA256 with the
 project's secret), which stay searchable when the columns themselves are encrypted.
 
-Masking (lists show masked values by default; seeing the value is an explicit, logged reveal):
-    name   张*明, 李*, 欧阳**锋       phone  138****5678, 0750****456
-    id     4407**********123X       text   the first character, then stars
+Masking (lists show masked values by default; seeing the value is an explicit, logged reveal) is the
+platform's one rule, yiwang.security.masking: 张*明, 李*, 138****5678, 0750****3456, 4407**********123X.
 """
 
 from __future__ import annotations
@@ -20,8 +19,7 @@ import unicodedata
 from django.conf import settings
 from django.db import models
 
-from yiwang.security.masking import mask_id_number as mask_id
-from yiwang.security.masking import mask_name
+from yiwang.security import masking
 
 
 def personal_field(verbose_name, *, max_length: int, blank: bool = True) -> models.Field:
@@ -52,23 +50,9 @@ def digest(*parts: str) -> str:
     return hmac.new(key, "\x1f".join(cleaned).encode(), hashlib.sha256).hexdigest()
 
 
-def mask_phone(value: str) -> str:
-    # Not yet security.masking.mask_phone: that one keeps a landline's area code (0750****3456), this one
-    # shows 075*****3456; the same for mobiles. One of them should go, with the pages agreeing.
-    digits = (value or "").strip()
-    if len(digits) < 7:
-        return "*" * len(digits)
-    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:] if len(digits) > 11 else (
-        digits[:3] + "****" + digits[-4:]
-    )
-
-
-MASKS = {"name": mask_name, "phone": mask_phone, "id": mask_id}
-
-
 def mask(register: str, field: str, value: str) -> str:
     kind = PERSONAL_FIELDS.get(register, {}).get(field)
-    return MASKS[kind](value) if kind else value
+    return masking.mask(kind, value) if kind else value
 
 
 def is_personal(register: str, field: str) -> bool:

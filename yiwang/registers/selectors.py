@@ -17,6 +17,9 @@ from yiwang.cases.models import OPEN_STATUSES, Case
 from yiwang.core import clock
 from yiwang.core.errors import ApplicationError
 from yiwang.geo.models import Area, Level
+from yiwang.routing.names import localized_name
+from yiwang.security.masking import mask_id_number as mask_id
+from yiwang.security.masking import mask_name, mask_phone
 
 from . import access
 from . import error_codes as codes
@@ -35,7 +38,7 @@ from .models import (
     Reveal,
     Visit,
 )
-from .personal import mask_id, mask_name, mask_phone, normalise
+from .personal import normalise
 
 LIST_LIMIT = 20
 PAGE_SIZE = 50
@@ -140,6 +143,7 @@ def case_row(c: Case) -> dict:
         "status": c.status,
         "status_label": str(c.get_status_display()),
         "category": c.category.name if c.category_id else "",
+        "category_display": c.category.display_name if c.category_id else "",
         "received_at": c.received_at.isoformat(),
         "address": c.address,
     }
@@ -205,13 +209,18 @@ def hot_topics(grid: Area, *, days: int = 90, top: int = 8) -> list[dict]:
         Case.objects.filter(grid=grid, received_at__gte=since, parent__isnull=True)
         .select_related("category")
         .order_by("-received_at")
-        .values_list("title", "category__name")[:300]
+        .values_list("title", "category__name", "category__name_en", "category__name_zh_hant")[:300]
     )
-    categories = Counter(name for _t, name in cases if name)
+    categories = Counter(name for _t, name, *_translations in cases if name)
+    # The topic stays the stored name (the API's value); topic_display is the reader's language.
+    shown = {name: localized_name(name, name_en=en, name_zh_hant=hant) for _t, name, en, hant in cases if name}
     words: Counter[str] = Counter()
-    for title, _c in cases:
+    for title, *_c in cases:
         words.update({w for w in jieba.lcut(title or "") if len(w) >= 2 and w not in STOPWORDS and not re.fullmatch(r"[\W\d_]+", w)})
-    topics = [{"topic": name, "kind": "category", "cases": n} for name, n in categories.most_common(top)]
+    topics = [
+        {"topic": name, "topic_display": shown[name], "kind": "category", "cases": n}
+        for name, n in categories.most_common(top)
+    ]
     topics += [{"topic": w, "kind": "keyword", "cases": n} for w, n in words.most_common(top) if n >= 2]
     return topics
 

@@ -1,16 +1,32 @@
-"""Masking of personal values for lists and screens (the value itself is seen only by a logged reveal).
+"""Masking of personal values: the one rule of the platform (the value itself is seen only by a logged reveal).
 
-    name   张*明  李*  欧阳**锋  (first and last character kept; two characters: the first)
-    phone  138****5678  0750****3456  +852****1234  (prefix and the last four digits kept)
-    id     4407**********123X  (the first four and last four characters kept)
-    any    the first character, then stars
+Everything that shows a masked personal value calls these functions and nothing else masks: the cases
+API, the grid's file (pages and API), import reports, change history, edit forms, Open311's public text.
 
-Every function is total: any string in, a string of the same kind out, never the hidden part.
+    name   张*  张*明  欧**锋
+           The first character, the surname, is kept; with three or more characters the last one too.
+           A compound surname is not told apart (欧阳修锋 -> 欧**锋). One character: *.
+    phone  138****5678  0750****3456  010****5678  +852****4567  +1****0123  ****4567
+           What says where the number is, then always four stars, then the last four digits.
+           Mainland mobile: the first three. Landline: the area code (010 and 02x three digits,
+           0xxx four); an extension is dropped. International (+ or 00): the country code (E.164,
+           +86 included). Anything else: only the last four. Separators are dropped, so a number
+           shows the same however it was typed (+852 9123-4567 and 0085291234567: +852****4567).
+    id     4407**********123X
+           18 characters (居民身份证, 统一社会信用代码): the first four and the last four, so the
+           county and the birth date are hidden. Shorter documents (passports, permits, Hong Kong
+           and Macao cards) keep a quarter of their length at each end (E12345678 -> E1*****78):
+           at least half is always hidden.
+    text   the first character, then stars
+
+When fewer than three digits of a phone would stay hidden (12345), or it is no phone number at all,
+every character is a star. Every function is total: any string in, a string out, never the hidden part.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _SPACES = re.compile(r"\s+")
 
@@ -24,29 +40,54 @@ def mask_name(value: str) -> str:
     return value[0] + "*" * (len(value) - 2) + value[-1]
 
 
+# An extension is not part of what identifies the line: 0750-3123456转12, …#12, …-12 (as intake stores it).
+_EXTENSION = re.compile(r"(?:转|分机|ext\.?|x|#)\d{1,6}$", re.IGNORECASE)
+_LANDLINE_EXTENSION = re.compile(r"(\(?0\d{2,3}\)?-?\d{7,8})-\d{1,6}")
+_PHONE = re.compile(r"\+?[\d\-().]+")
+# E.164 country codes are prefix-free: 1 and 7 have one digit, these two, every other one three.
+_TWO_DIGIT_COUNTRY_CODES = frozenset(
+    "20 27 30 31 32 33 34 36 39 40 41 43 44 45 46 47 48 49 51 52 53 54 55 56 57 58"
+    " 60 61 62 63 64 65 66 81 82 84 86 90 91 92 93 94 95 98".split()
+)
+
+
+def _country_code(digits: str) -> str:
+    if digits[:1] in ("1", "7"):
+        return digits[:1]
+    return digits[:2] if digits[:2] in _TWO_DIGIT_COUNTRY_CODES else digits[:3]
+
+
 def mask_phone(value: str) -> str:
     value = _SPACES.sub("", value or "")
-    digits = sum(c.isdigit() for c in value)
-    if digits < 8:  # too short to keep anything without giving most of it away
+    number = _EXTENSION.sub("", unicodedata.normalize("NFKC", value))
+    landline = _LANDLINE_EXTENSION.fullmatch(number)
+    if landline:
+        number = landline.group(1)
+    if not _PHONE.fullmatch(number):
         return "*" * len(value)
-    if value.startswith("+"):
-        head = value[:4]
-    elif value.startswith("0") and "-" in value:
-        head = value.split("-", 1)[0]
+    digits = re.sub(r"\D", "", number)
+    if number.startswith("+") or digits.startswith("00"):
+        digits = digits if number.startswith("+") else digits[2:]
+        code = _country_code(digits)
+        head, kept = "+" + code, len(code)
+    elif digits.startswith("0"):
+        head = digits[:3] if digits[1:2] in ("1", "2") else digits[:4]
+        kept = len(head)
+    elif len(digits) == 11 and digits.startswith("1"):
+        head, kept = digits[:3], 3
     else:
-        head = value[:3]
-    tail = value[-4:]
-    hidden = value[len(head) : len(value) - 4]
-    if sum(c.isdigit() for c in hidden) < 3:
+        head, kept = "", 0
+    if len(digits) - kept - 4 < 3:  # too short to keep anything without giving most of it away
         return "*" * len(value)
-    return f"{head}****{tail}"
+    return f"{head}****{digits[-4:]}"
 
 
 def mask_id_number(value: str) -> str:
     value = _SPACES.sub("", value or "")
-    if len(value) <= 8:
+    keep = min(4, len(value) // 4)
+    if not keep:
         return "*" * len(value)
-    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+    return value[:keep] + "*" * (len(value) - 2 * keep) + value[-keep:]
 
 
 def mask_text(value: str) -> str:

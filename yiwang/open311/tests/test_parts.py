@@ -127,4 +127,4 @@ def test_public_text_masks_mobile_and_id_numbers_only():
     # when
     masked = redact(text)
     # then
-    assert masked == "电话138****8000，身份证440703********123X，门牌号12345，订单20261128000001"
+    assert masked == "电话138****8000，身份证4407**********123X，门牌号12345，订单20261128000001"

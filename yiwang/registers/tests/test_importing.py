@@ -141,6 +141,11 @@ def test_xlsx_and_gb18030_files_are_read(users, client_for, grid):
     c.post(f"/grids/import/{batch.pk}/apply")
     firm = Organisation.objects.get(name="江门市兴华五金有限公司")
     assert firm.grid == grid and firm.contact_phone == "0750-3123456" and firm.kind == "enterprise"
+    # lists show the landline and the legal representative by the platform's one rule (security.masking)
+    from yiwang.registers.selectors import organisation_row
+
+    row = organisation_row(firm)
+    assert row["contact_phone"] == "0750****3456" and row["legal_rep"] == "陈*文"
     assert Organisation.objects.get(name="数字身份证公司").kind == "enterprise"
 
     gbk = csv_bytes([["姓名", "经度", "纬度"], ["黄小明", LON, LAT]], encoding="gb18030")

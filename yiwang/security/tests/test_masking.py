@@ -1,5 +1,7 @@
 """Masking: fixed examples, then properties over any input (hypothesis)."""
 
+import unicodedata
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -7,29 +9,75 @@ from yiwang.security.masking import mask_id_number, mask_name, mask_phone
 
 phones = st.one_of(
     st.from_regex(r"1[3-9]\d{9}", fullmatch=True),
-    st.from_regex(r"0\d{2,3}-\d{7,8}", fullmatch=True),
+    st.from_regex(r"0(?:10|2\d|[3-9]\d{2})-\d{7,8}", fullmatch=True),  # area codes as the plan has them
     st.from_regex(r"\+85[23]\d{8}", fullmatch=True),
 )
 id_numbers = st.from_regex(r"\d{17}[\dX]", fullmatch=True)
+# Area codes as the numbering plan has them: 010 and 02x, else 0 and three digits; then a local number.
+landlines = st.tuples(
+    st.from_regex(r"0(?:10|2[0-9]|[3-9][0-9]{2})", fullmatch=True),
+    st.from_regex(r"[2-9][0-9]{6,7}", fullmatch=True),
+    st.sampled_from(["", "-", "(", " "]),
+    st.sampled_from(["", "-12", "转801", "#6"]),
+)
+internationals = st.tuples(
+    st.sampled_from(["1", "7", "44", "60", "61", "81", "86", "852", "853", "886", "971"]),
+    st.from_regex(r"[1-9][0-9]{6,11}", fullmatch=True),
+    st.sampled_from(["+", "+ ", "00"]),
+)
 
 
 def test_examples():
     assert mask_name("张三明") == "张*明"
     assert mask_name("李四") == "李*"
-    assert mask_name("欧阳修锋") == "欧**锋"
+    assert mask_name("欧阳修锋") == "欧**锋" and mask_name("王") == "*"
     assert mask_phone("13812345678") == "138****5678"
+    assert mask_phone("138 1234-5678") == "138****5678"
     assert mask_phone("0750-3123456") == "0750****3456"
+    assert mask_phone("0750-3123456-12") == "0750****3456"  # the extension is dropped
+    assert mask_phone("(0750)3123456") == "0750****3456"
+    assert mask_phone("010-12345678") == "010****5678"
+    assert mask_phone("020 87654321") == "020****4321"
     assert mask_phone("+85291234567") == "+852****4567"
+    assert mask_phone("+852 9123 4567") == mask_phone("0085291234567") == "+852****4567"
+    assert mask_phone("+85366123456") == "+853****3456"
+    assert mask_phone("+14155550123") == "+1****0123"
+    assert mask_phone("+447911123456") == "+44****3456"
+    assert mask_phone("+8613812345678") == "+86****5678"
+    assert mask_phone("3123456") == "****3456"
     assert mask_id_number("44070119900101123X") == "4407**********123X"
-    assert mask_phone("12345") == "*****" and mask_name("") == "" and mask_id_number("") == ""
+    assert mask_id_number("E12345678") == "E1*****78"  # a passport: a quarter kept at each end
+    assert mask_id_number("A123456(3)") == "A1******3)"
+    assert mask_phone("12345") == "*****" and mask_phone("nonsense") == "********"
+    assert mask_name("") == "" and mask_phone("") == "" and mask_id_number("") == ""
 
 
 @given(phones)
 def test_a_phone_keeps_at_most_its_prefix_and_last_four(phone):
     masked = mask_phone(phone)
-    assert masked.endswith(phone[-4:]) and "****" in masked
+    # digits in another form (１, 𝟎) are shown as 0-9
+    assert masked.endswith(unicodedata.normalize("NFKC", phone)[-4:]) and "****" in masked
     visible_digits = sum(c.isdigit() for c in masked)
     assert sum(c.isdigit() for c in phone) - visible_digits >= 3
+
+
+@given(landlines)
+def test_a_landline_keeps_its_area_code_and_last_four(parts):
+    area, local, separator, extension = parts
+    typed = f"({area}){local}" if separator == "(" else f"{area}{separator}{local}"
+    assert mask_phone(typed + extension) == f"{area}****{local[-4:]}"
+
+
+@given(internationals)
+def test_an_international_number_keeps_its_country_code_and_last_four(parts):
+    code, number, prefix = parts
+    assert mask_phone(f"{prefix}{code}{number}") == f"+{code}****{number[-4:]}"
+
+
+@given(st.text(max_size=30).filter(lambda s: not any(c.isspace() for c in s)))
+def test_an_id_number_keeps_at_most_half(value):
+    masked = mask_id_number(value)
+    assert len(masked) == len(value) and masked.count("*") >= len(value) / 2
 
 
 @given(id_numbers)
