@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from . import hotspots as hotspot_reads
 from . import selectors, services
@@ -31,6 +31,9 @@ class RowOut(Schema):
     id: int
     code: str
     name: str
+    display_name: str = Field(
+        "", description="the name in the request's language (units: English or traditional Chinese)"
+    )
     counts: dict[str, int]
     measures: dict[str, ValueOut]
     score: float | None
@@ -241,6 +244,7 @@ class AlertOut(Schema):
     area_name: str
     category: str
     category_name: str
+    category_display_name: str = Field("", description="the category's name in the request's language")
     day: dt.date
     window_start: dt.date
     observed: int

@@ -121,7 +121,7 @@ def _cases_behind(town_id: int, category_id: int, start: dt.date, end: dt.date) 
 def alert_text(alert: Alert) -> str:
     return _("预警：%(area)s「%(cat)s」近 %(w)s 天受理 %(n)s 件，基线约 %(e)s 件，请关注并提前处置。") % {
         "area": alert.area.name,
-        "cat": alert.category.name,
+        "cat": alert.category.display_name,  # in the reader's language, like the rest of the text
         "w": WINDOW,
         "n": alert.observed,
         "e": f"{alert.expected:.1f}",

@@ -236,12 +236,13 @@ def overdue_now(*, group: str, scope: Scope) -> dict[int, int]:
 
 
 # --------------------------------------------------------------------------- presentation
-def _names(group: str, ids) -> dict[int, tuple[str, str]]:
+def _names(group: str, ids) -> dict[int, tuple[str, str, str]]:
+    """{id: (code, stored name, name in the reader's language)}; areas have no translations."""
     ids = [i for i in ids if i]
     if group == "unit":
-        return {u.id: (u.code, u.name) for u in Unit.objects.filter(id__in=ids)}
+        return {u.id: (u.code, u.name, u.display_name) for u in Unit.objects.filter(id__in=ids)}
     if group in AREA_GROUPS:
-        return {a.id: (a.code, a.name) for a in Area.objects.filter(id__in=ids)}
+        return {a.id: (a.code, a.name, a.name) for a in Area.objects.filter(id__in=ids)}
     return {}
 
 
@@ -254,14 +255,16 @@ def _none_name(group: str) -> str:
 
 
 def _row(group: str, key: int, names: dict, counts: dict, weights: m.Weights, overdue: dict | None) -> dict:
-    code, name = names.get(key, ("", _none_name(group)))
+    code, name, shown = names.get(key, ("", _none_name(group), _none_name(group)))
     if group == "city":
         code, name = "", _("全市")
+        shown = name
     result = m.evaluate(counts, weights)
     return {
         "id": key,
         "code": code,
-        "name": name,
+        "name": name,  # as stored (the API's field); display_name is what a page or an export shows
+        "display_name": shown,
         "counts": result["counts"],
         "measures": {k: v.as_dict() for k, v in result["values"].items()},
         "score": result["score"],
@@ -301,6 +304,7 @@ def measure_table(*, period: Period, group: str, scope: Scope) -> dict:
     total = _row("city", 0, {}, total_counts, weights, total_overdue)
     if scope.area is not None:
         total["code"], total["name"] = scope.area.code, scope.area.name
+        total["display_name"] = scope.area.name
     return {
         "period": period.code,
         "period_kind": period.kind,
@@ -457,6 +461,7 @@ def alert_list(*, scope: Scope, days: int = 30, period: Period | None = None) ->
             "area_name": f"{a.area.parent.name if a.area.parent else ''} {a.area.name}".strip(),
             "category": a.category.code,
             "category_name": a.category.name,
+            "category_display_name": a.category.display_name,
             "day": a.day,
             "window_start": a.window_start,
             "observed": a.observed,

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from yiwang.accounts.models import Role
 from yiwang.core.errors import ApplicationError
+from yiwang.routing.names import label_name, label_names
 
 from . import selectors, services
 
@@ -58,7 +59,22 @@ def model_page(request):
     except ValueError:
         version = None
     context = selectors.model_page(version=version)
+    context["label_names"] = _label_names(context)
     return render(request, "classify/model.html", context)
+
+
+def _label_names(context: dict) -> dict[str, str]:
+    """{model label: its category's name in the reader's language} for every label the page shows.
+
+    The model's labels stay the level-1 Chinese names; only what is shown is translated."""
+    labels = {label for label, _s in context.get("per_label") or []}
+    labels.update(context.get("confusion_labels") or [])
+    labels.update(row.get("label") for row in context.get("confusion_rows") or [] if isinstance(row, dict))
+    for p in context.get("pairs") or []:
+        labels.update((p.get("predicted_label"), p.get("chosen_label")))
+    for c in context.get("recent_corrections") or []:
+        labels.update((c.predicted_label, c.chosen_label))
+    return label_names(labels)
 
 
 @require_POST
@@ -88,5 +104,9 @@ def similar(request, number: str):
     return render(
         request,
         "classify/similar.html",
-        {"case": case, "label": selectors.case_label(case), "similar": selectors.similar_cases(case)},
+        {
+            "case": case,
+            "label": label_name(selectors.case_label(case) or ""),
+            "similar": selectors.similar_cases(case),
+        },
     )

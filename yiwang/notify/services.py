@@ -71,7 +71,7 @@ def escalation_text(case) -> tuple[str, str]:
         "n": case.number,
         "title": case.title[:60],
         "due": timezone.localtime(case.due_at).strftime("%Y-%m-%d %H:%M") if case.due_at else "-",
-        "unit": case.lead_unit.name if case.lead_unit_id else _("未指定"),
+        "unit": case.lead_unit.display_name if case.lead_unit_id else _("未指定"),
         "status": str(Status(case.status).label),
     }
     subject = _("【红牌督办】诉求件 %(n)s 已超过办理时限") % values

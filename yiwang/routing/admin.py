@@ -6,18 +6,20 @@ from .models import Category, ResponsibilityRule, Unit
 
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "kind", "area", "is_active")
+    list_display = ("code", "name", "name_en", "kind", "area", "is_active")
     list_filter = ("kind", "is_active")
-    search_fields = ("code", "name")
+    search_fields = ("code", "name", "name_en", "name_zh_hant")
     raw_id_fields = ("area",)
+    fields = ("code", "name", "name_en", "name_zh_hant", "kind", "area", "is_active")
 
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "level", "parent", "is_urgent", "is_active")
+    list_display = ("code", "name", "name_en", "level", "parent", "is_urgent", "is_active")
     list_filter = ("level", "is_urgent", "is_active")
-    search_fields = ("code", "name")
+    search_fields = ("code", "name", "name_en", "name_zh_hant")
     raw_id_fields = ("parent",)
+    fields = ("code", "name", "name_en", "name_zh_hant", "level", "parent", "is_urgent", "is_active")
 
 
 @admin.register(ResponsibilityRule)
@@ -34,5 +36,7 @@ class ResponsibilityRuleAdmin(admin.ModelAdmin):
 
         for rule in queryset.select_related("category", "area"):
             decision = route(category=rule.category, area=rule.area)
-            who = decision.lead_unit.name if decision else _("派遣员队列")
-            self.message_user(request, f"{rule.category.path} @ {rule.area.name} → {who}", messages.INFO)
+            who = decision.lead_unit.display_name if decision else _("派遣员队列")
+            self.message_user(
+                request, f"{rule.category.display_path} @ {rule.area.name} → {who}", messages.INFO
+            )

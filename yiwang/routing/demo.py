@@ -3,6 +3,10 @@
 Units: the real municipal bureaus of Jiangmen (names as the city government lists them), each
 district's government and command centre, and each town's or street's office. Categories: the
 three-level tree of ../shared/data/messages/taxonomy.csv (TipDM 2020 contest data).
+
+English names come from data/i18n/ (see its README): category_names_en.csv (one row per node of the
+tree) and unit_names_en.csv (one row per unit below, by code). Re-running a loader on an existing
+database updates those names in place.
 """
 
 from __future__ import annotations
@@ -43,39 +47,87 @@ BUREAUS = [
     ("JM.GJJ", "江门市住房公积金管理中心"),
 ]
 
+# A unit whose area has no English name in unit_names_en.csv keeps the Chinese place name in front of
+# the English kind of office (no pinyin library in the dependencies to transliterate it).
+TOWN_SUFFIX_EN = {"街道": " Subdistrict Office", "镇": " Town People's Government"}
+OTHER_TOWN_SUFFIX_EN = " Administrative Committee"
+
+
+def _i18n_dir() -> Path:
+    return Path(settings.DATA_DIR) / "i18n"
+
+
+def unit_names_en(path: Path | None = None) -> dict[str, str]:
+    """{unit code: English name} from data/i18n/unit_names_en.csv (empty when the file is absent)."""
+    path = path or _i18n_dir() / "unit_names_en.csv"
+    if not path.exists():
+        return {}
+    with open(path, encoding="utf-8") as fh:
+        return {row["code"]: row["en"].strip() for row in csv.DictReader(fh) if row.get("en", "").strip()}
+
+
+def category_names_en(path: Path | None = None) -> dict[tuple[str, ...], str]:
+    """{(level1[, level2[, level3]]): English name} from data/i18n/category_names_en.csv."""
+    path = path or _i18n_dir() / "category_names_en.csv"
+    if not path.exists():
+        return {}
+    out = {}
+    with open(path, encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            key = tuple(row[c] for c in ("level1", "level2", "level3") if row.get(c))
+            if key and row.get("en", "").strip():
+                out[key] = row["en"].strip()
+    return out
+
+
+def _unit(code: str, english: dict[str, str], fallback_en: str, **defaults) -> None:
+    Unit.objects.update_or_create(code=code, defaults={**defaults, "name_en": english.get(code, fallback_en)})
+
 
 @transaction.atomic
 def load_units() -> int:
     city = Area.objects.get(code=CITY_CODE)
+    english = unit_names_en()
     n = 0
     for code, name in BUREAUS:
-        Unit.objects.update_or_create(
-            code=code, defaults={"name": name, "kind": Unit.Kind.BUREAU, "area": city}
-        )
+        _unit(code, english, "", name=name, kind=Unit.Kind.BUREAU, area=city)
         n += 1
-    Unit.objects.update_or_create(
-        code=f"CC.{CITY_CODE}",
-        defaults={"name": "江门市12345政务服务便民热线指挥中心", "kind": Unit.Kind.COMMAND, "area": city},
+    _unit(
+        f"CC.{CITY_CODE}",
+        english,
+        "",
+        name="江门市12345政务服务便民热线指挥中心",
+        kind=Unit.Kind.COMMAND,
+        area=city,
     )
     for district in Area.objects.filter(level=Level.DISTRICT):
-        Unit.objects.update_or_create(
-            code=district.code,
-            defaults={"name": f"{district.name}人民政府", "kind": Unit.Kind.DISTRICT, "area": district},
+        _unit(
+            district.code,
+            english,
+            f"{district.name} People's Government",
+            name=f"{district.name}人民政府",
+            kind=Unit.Kind.DISTRICT,
+            area=district,
         )
-        Unit.objects.update_or_create(
-            code=f"CC.{district.code}",
-            defaults={
-                "name": f"{district.name}社会治理指挥中心",
-                "kind": Unit.Kind.COMMAND,
-                "area": district,
-            },
+        _unit(
+            f"CC.{district.code}",
+            english,
+            f"{district.name} Social Governance Command Centre",
+            name=f"{district.name}社会治理指挥中心",
+            kind=Unit.Kind.COMMAND,
+            area=district,
         )
         n += 2
     for town in Area.objects.filter(level=Level.TOWN):
         suffix = "办事处" if town.kind == "街道" else ("人民政府" if town.kind == "镇" else "管理委员会")
-        Unit.objects.update_or_create(
-            code=town.code[:9],
-            defaults={"name": f"{town.name}{suffix}", "kind": Unit.Kind.TOWN, "area": town},
+        place = town.name.removesuffix(town.kind) if town.kind in TOWN_SUFFIX_EN else town.name
+        _unit(
+            town.code[:9],
+            english,
+            place + TOWN_SUFFIX_EN.get(town.kind, OTHER_TOWN_SUFFIX_EN),
+            name=f"{town.name}{suffix}",
+            kind=Unit.Kind.TOWN,
+            area=town,
         )
         n += 1
     return n
@@ -94,14 +146,21 @@ def load_categories(path: Path | None = None) -> int:
         )
     }
     counters: dict[tuple, int] = {}
+    english = category_names_en()
 
     def node(names: tuple, level: int, parent: Category | None) -> Category:
         if names in nodes:
-            return nodes[names]
+            found = nodes[names]
+            if names in english and found.name_en != english[names]:  # fill in, on an older database
+                found.name_en = english[names]
+                found.save(update_fields=["name_en"])
+            return found
         counters[names[:-1]] = counters.get(names[:-1], Category.objects.filter(parent=parent).count()) + 1
         seq = counters[names[:-1]]
         code = f"C{seq:02d}" if parent is None else f"{parent.code}.{seq:0{2 if level == 2 else 3}d}"
-        nodes[names] = Category.objects.create(code=code, name=names[-1], level=level, parent=parent)
+        nodes[names] = Category.objects.create(
+            code=code, name=names[-1], name_en=english.get(names, ""), level=level, parent=parent
+        )
         return nodes[names]
 
     for row in rows:

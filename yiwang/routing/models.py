@@ -1,6 +1,12 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from . import names as localized
+
+# Optional translations of a data name; the reader's language picks one (see names.py).
+NAME_EN_HELP = _("英文界面显示此名称；留空则显示中文名称")
+NAME_ZH_HANT_HELP = _("繁体界面显示此名称；留空则由简体名称自动转换（OpenCC）")
+
 
 class Unit(models.Model):
     """A handling unit 承办单位: a municipal bureau, a district government, a town or street office."""
@@ -14,6 +20,8 @@ class Unit(models.Model):
 
     code = models.CharField(_("单位编码"), max_length=32, unique=True)
     name = models.CharField(_("名称"), max_length=100)
+    name_en = models.CharField(_("英文名称"), max_length=200, blank=True, help_text=NAME_EN_HELP)
+    name_zh_hant = models.CharField(_("繁体名称"), max_length=100, blank=True, help_text=NAME_ZH_HANT_HELP)
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
     # The area the unit answers for (the whole city for a bureau, its district or town otherwise).
     area = models.ForeignKey(
@@ -34,12 +42,19 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def display_name(self) -> str:
+        """The name in the active language (zh-hans, zh-hant or en)."""
+        return localized.display_name(self)
+
 
 class Category(models.Model):
     """One node of the three-level category tree (一级/二级/三级分类)."""
 
     code = models.CharField(_("编码"), max_length=16, unique=True)
     name = models.CharField(_("名称"), max_length=64)
+    name_en = models.CharField(_("英文名称"), max_length=200, blank=True, help_text=NAME_EN_HELP)
+    name_zh_hant = models.CharField(_("繁体名称"), max_length=64, blank=True, help_text=NAME_ZH_HANT_HELP)
     level = models.PositiveSmallIntegerField(_("层级"), choices=[(1, "1"), (2, "2"), (3, "3")])
     parent = models.ForeignKey(
         "self",
@@ -70,6 +85,16 @@ class Category(models.Model):
             names.append(node.name)
             node = node.parent
         return " / ".join(reversed(names))
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language (zh-hans, zh-hant or en)."""
+        return localized.display_name(self)
+
+    @property
+    def display_path(self) -> str:
+        """The path in the active language (Environmental protection / Air pollution)."""
+        return localized.display_path(self)
 
     def lineage(self) -> list["Category"]:
         node, out = self, []

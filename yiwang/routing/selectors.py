@@ -20,7 +20,13 @@ class RouteDecision:
     assisting_units: list[Unit]
     rule_id: int
     rule_area: str
-    rule_category: str
+    rule_category: str  # the rule's category path as stored (simplified Chinese)
+    rule_category_node: Category | None = None
+
+    @property
+    def rule_category_display(self) -> str:
+        """The rule's category path in the reader's language."""
+        return self.rule_category_node.display_path if self.rule_category_node else self.rule_category
 
 
 def area_chain(area: Area | None) -> list[Area]:
@@ -56,5 +62,6 @@ def route(*, category: Category | None, area: Area | None) -> RouteDecision | No
                     rule.id,
                     rule.area.name,
                     rule.category.path,
+                    rule.category,
                 )
     return None

@@ -101,16 +101,17 @@ def unit_name(code: str) -> str:
 
     if not code:
         return ""
-    name = Unit.objects.filter(code=code).values_list("name", flat=True).first()
-    return name or code
+    unit = Unit.objects.filter(code=code).only("name", "name_en", "name_zh_hant").first()
+    return unit.display_name if unit is not None else code
 
 
 @register.filter
 def category_name(code: str) -> str:
-    """A category's path (环境保护 / 大气污染) from its code, as a case event records it."""
+    """A category's path (环境保护 / 大气污染) from its code, as a case event records it, in the reader's
+    language."""
     from yiwang.routing.models import Category
 
     if not code:
         return ""
     category = Category.objects.filter(code=code).select_related("parent__parent").first()
-    return category.path if category is not None else code
+    return category.display_path if category is not None else code

@@ -17,6 +17,7 @@ from yiwang.cases.selectors import case_events
 from yiwang.classify.selectors import similar_cases
 from yiwang.core import clock
 from yiwang.core.errors import ApplicationError
+from yiwang.routing.names import label_names
 from yiwang.routing.selectors import route
 
 from .. import selectors, services
@@ -129,6 +130,12 @@ def dispatch(request):
     return render(request, "web/desk/dispatch.html", context)
 
 
+def _candidates_shown(candidates: list) -> list[dict]:
+    """The classifier's suggestions with each label's category name in the reader's language."""
+    shown = label_names([c.get("name") for c in candidates if isinstance(c, dict)])
+    return [{**c, "display_name": shown.get(c.get("name"), c.get("name"))} for c in candidates if isinstance(c, dict)]
+
+
 def _dispatch_case(request, case, *, bound=None):
     primary = {
         Status.RECEIVED: ("accept",),
@@ -161,7 +168,7 @@ def _dispatch_case(request, case, *, bound=None):
             "route": decision,
             "last_return": last_return,
             "self_fix": self_fix,
-            "candidates": case.category_candidates or [],
+            "candidates": _candidates_shown(case.category_candidates or []),
             "threshold": getattr(settings, "AUTO_DISPATCH_THRESHOLD", 0.8),
             "duplicates": dups,
             "can_merge": case.status in (Status.RECEIVED, Status.ACCEPTED, Status.DISPATCHED),
