@@ -13,7 +13,8 @@ def healthz(request):
 
 
 def home(request):
-    """Each role's day starts on its own workbench; leaders, auditors and admins get the overview."""
+    """Each role's day starts on its own workbench (an auditor's on the audit page); admins get the
+    overview."""
     from django.apps import apps
     from django.shortcuts import redirect, render
 

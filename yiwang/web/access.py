@@ -30,6 +30,7 @@ WORKBENCH = {
     Role.UNIT_LEADER: "web:unit",
     Role.GRIDWORKER: "web:grid",
     Role.LEADER: "analytics:cockpit",  # a leader's day starts on the cockpit
+    Role.AUDITOR: "web:audit",  # an auditor's on the audit trail
 }
 
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import CoHandlingRequest
+from .models import AuditCheck, CoHandlingRequest
 
 
 @admin.register(CoHandlingRequest)
@@ -11,3 +11,20 @@ class CoHandlingRequestAdmin(admin.ModelAdmin):
     raw_id_fields = ("case", "requested_by", "decided_by")
     filter_horizontal = ("units",)
     readonly_fields = ("created_at", "decided_at")
+
+
+@admin.register(AuditCheck)
+class AuditCheckAdmin(admin.ModelAdmin):
+    """The audit page's chain checks, read-only: a record of who checked the trail and what they found."""
+
+    list_display = ("finished_at", "run_by_name", "ok", "checked", "broken_event", "head_seq")
+    list_filter = ("ok",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -79,10 +79,10 @@ def category_choices(*, blank=_("（由系统/派遣员判断）")):
     order = []
     for c in rows:
         if c.level == 1:
-            groups.setdefault(c.code, [(c.code, c.name)])
-            order.append((c.code, c.name))
+            groups.setdefault(c.code, [(c.code, c.display_name)])
+            order.append((c.code, c.display_name))
         else:
-            groups.setdefault(c.parent.code, []).append((c.code, f"{c.parent.name} / {c.name}"))
+            groups.setdefault(c.parent.code, []).append((c.code, f"{c.parent.display_name} / {c.display_name}"))
     return [("", blank)] + [(name, groups.get(code, [])) for code, name in order]
 
 
@@ -90,7 +90,7 @@ def unit_choices(*, blank=None):
     groups: dict[str, list] = {}
     labels = dict(Unit.Kind.choices)
     for u in Unit.objects.filter(is_active=True).order_by("kind", "code"):
-        groups.setdefault(u.kind, []).append((u.code, u.name))
+        groups.setdefault(u.kind, []).append((u.code, u.display_name))
     out = [("", blank)] if blank else []
     return out + [(labels.get(k, k), v) for k, v in groups.items()]
 
@@ -496,3 +496,47 @@ def move_form_class(action: str, role: str) -> type[MoveForm]:
     if action == "extend":
         return ExtendRequestForm if role in (Role.HANDLER, Role.UNIT_LEADER) else ExtendDecisionForm
     return MOVE_FORMS[action]
+
+
+class AuditFilterForm(forms.Form):
+    """The audit page's filters (GET). Every field may be left out; the cursors page the result."""
+
+    case = forms.CharField(label=_("诉求编号"), required=False, max_length=32)
+    action = forms.ChoiceField(label=_("操作"), required=False)
+    actor = forms.CharField(label=_("操作人账号"), required=False, max_length=150)
+    role = forms.ChoiceField(label=_("角色"), required=False)
+    date_from = forms.DateField(
+        label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    after = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        from .audit import action_choices, role_choices
+
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", _("全部操作")), *action_choices()]
+        self.fields["role"].choices = [("", _("全部角色")), *role_choices()]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("截止日期不能早于起始日期"))
+        return data
+
+    def filters(self):
+        from .audit import EventFilters
+
+        d = self.cleaned_data
+        return EventFilters(
+            case=(d.get("case") or "").strip(),
+            action=d.get("action") or "",
+            actor=(d.get("actor") or "").strip(),
+            role=d.get("role") or "",
+            date_from=d.get("date_from"),
+            date_to=d.get("date_to"),
+        )

@@ -22,6 +22,7 @@ ACTION_LABELS = {
     "reopen": _("重办"),
     "close": _("办结"),
     "rate": _("评价"),
+    "import": _("历史导入"),  # a case loaded from an earlier system (intake.services.cases_import)
 }
 
 # The button of each move on a desk (what the person does, in a verb they would use).

@@ -40,3 +40,36 @@ class CoHandlingRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.reason[:30]}"
+
+
+class AuditCheck(models.Model):
+    """One check of the whole audit trail (`yiwang.cases.audit.verify_chain`) run from the audit page.
+
+    The check walks every event, so the page never runs it on a view: it shows the last stored result,
+    which survives a restart and names who ran it and when.
+    """
+
+    started_at = models.DateTimeField(_("开始时间"))
+    finished_at = models.DateTimeField(_("完成时间"))
+    run_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("校验人"),
+    )
+    run_by_name = models.CharField(_("校验人账号"), max_length=150)  # kept if the account goes
+    ok = models.BooleanField(_("链完整"))
+    checked = models.PositiveBigIntegerField(_("已校验记录数"))
+    broken_event = models.PositiveBigIntegerField(_("首个断点（全局序号）"), null=True, blank=True)
+    problem = models.CharField(_("断点原因"), max_length=500, blank=True)
+    head_seq = models.PositiveBigIntegerField(_("校验时链尾序号"), default=0)
+
+    class Meta:
+        verbose_name = _("审计链校验")
+        verbose_name_plural = _("审计链校验")
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M} {'ok' if self.ok else self.broken_event}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import common, desks, portal
+from .views import audit, common, desks, portal
 
 app_name = "web"
 DESKS = "<str:desk>"
@@ -26,6 +26,10 @@ urlpatterns = [
     path("desk/grid/", desks.grid, name="grid"),
     path("desk/grid/report/", desks.patrol, name="patrol"),
     path("desk/area/<str:code>.geojson", common.area_geojson, name="area_geojson"),
+    # the audit trail (auditors and admins)
+    path("audit/", audit.audit, name="audit"),
+    path("audit/check/", audit.audit_check, name="audit_check"),
+    path("audit/events.xlsx", audit.audit_export, name="audit_export"),
     # every desk's case page and its moves
     path(f"desk/{DESKS}/case/<str:number>/", common.desk_case, name="desk_case"),
     path(f"desk/{DESKS}/case/<str:number>/<str:action>/", common.move, name="move"),

@@ -196,6 +196,44 @@ def test_a_deleted_event_is_detected(drive):
     assert not report.ok and report.broken_event == victim.global_seq + 1
 
 
+def test_deleting_the_latest_event_is_detected(drive):
+    case = drive(Status.DISPATCHED)
+    last = CaseEvent.objects.order_by("-global_seq").first()
+    Outbox.objects.filter(event=last).update(event=None)
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("SET LOCAL session_replication_role = replica")
+        cur.execute("DELETE FROM cases_caseevent WHERE id = %s", [last.id])
+    report = verify_chain()
+    assert not report.ok and report.broken_event == last.global_seq and case.events.count() == last.seq - 1
+
+
+def test_a_move_committed_while_the_chain_is_walked_is_no_break(drive, people, monkeypatch):
+    # given a trail, and a move by someone else that commits after the walk's last read of the events
+    # but before it reads the head (the head is then ahead of what was walked)
+    from yiwang.cases import audit
+
+    case = drive(Status.DISPATCHED)
+    real, reads = audit.AuditHead, []
+
+    class Objects:
+        def __getattr__(self, name):
+            return getattr(real.objects, name)
+
+        def filter(self, *args, **kwargs):
+            reads.append(1)
+            if len(reads) == 2:  # the head read at the end of the walk
+                monkeypatch.setattr(audit, "AuditHead", real)
+                act(case, "sign", people["handler"])
+            return real.objects.filter(*args, **kwargs)
+
+    monkeypatch.setattr(audit, "AuditHead", type("Head", (), {"objects": Objects()}))
+    # when the chain is verified, then that is no break (the new event is checked next time)
+    report = verify_chain()
+    assert len(reads) == 2 and report.ok
+    assert verify_chain().checked == report.checked + 1
+
+
 @pytest.mark.skipif("connection.vendor != 'postgresql'")
 def test_postgres_refuses_update_and_delete_of_events(drive):
     from django.db import DatabaseError, transaction

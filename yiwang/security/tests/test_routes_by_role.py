@@ -333,6 +333,16 @@ PAGES: dict[str, Route] = {
         expect(NO, operator=OK, admin=OK, dispatcher=NF, handler=NF, unit_leader=NF, gridworker=NF),
         body=move_body, changes_case=True,
     ),
+    # ------------------------------------------------------------------ audit trail: auditors and admins,
+    # every case (the listing filtered to the case: whether its events are listed)
+    "audit/": Route(
+        "GET", lambda w, r, x: f"/audit/?case={num(w, r, x)}", allow("auditor", "admin"), allow("auditor", "admin"),
+        visible=lambda response, w, which: "<tr data-seq=" in response.content.decode(),
+    ),
+    "audit/check/": Route("POST", lambda w, r, x: "/audit/check/", allow("auditor", "admin")),
+    "audit/events.xlsx": Route(
+        "GET", lambda w, r, x: f"/audit/events.xlsx?case={num(w, r, x)}", allow("auditor", "admin"), allow("auditor", "admin")
+    ),
     # ------------------------------------------------------------------ registers (一格一档)
     # grid worker: their grid; leader: their area, read-only; admin: all. Not auditors (personal data).
     "grids/": Route("GET", lambda w, r, x: "/grids/", allow("gridworker", "leader", "admin")),
