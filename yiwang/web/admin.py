@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from yiwang.security.admin import ReadOnlyAdmin
+
 from .models import AuditCheck, CoHandlingRequest
 
 
@@ -14,17 +16,8 @@ class CoHandlingRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditCheck)
-class AuditCheckAdmin(admin.ModelAdmin):
+class AuditCheckAdmin(ReadOnlyAdmin):
     """The audit page's chain checks, read-only: a record of who checked the trail and what they found."""
 
     list_display = ("finished_at", "run_by_name", "ok", "checked", "broken_event", "head_seq")
     list_filter = ("ok",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
