@@ -250,16 +250,11 @@ def main():
     roots = sorted(members)
     random.Random(args.seed).shuffle(roots)
     halves = {"tune": [], "test": []}
+    positives = {"tune": set(), "test": set()}  # a group lies whole in one half: its pairs are there
     for k, root in enumerate(roots):
-        halves["tune" if k % 2 == 0 else "test"].extend(members[root])
-    positives = {}
-    for name, idx in halves.items():
-        pos = set()
-        chosen = set(idx)
-        for root in roots:
-            ids = [i for i in members[root] if i in chosen]
-            pos.update(tuple(sorted(p)) for p in itertools.combinations(ids, 2))
-        positives[name] = pos
+        half = "tune" if k % 2 == 0 else "test"
+        halves[half].extend(members[root])
+        positives[half].update(itertools.combinations(members[root], 2))  # members are ascending
     n_dup_messages = sum(len(v) for v in members.values() if len(v) > 1)
 
     def within_window(pair):
@@ -269,8 +264,8 @@ def main():
     reachable = {p for p in positives["test"] if within_window(p)}
 
     results = {}
+    tune_idx, test_idx = sorted(halves["tune"]), sorted(halves["test"])
     for method in ("tf", "tfidf", "jaccard"):
-        tune_idx, test_idx = sorted(halves["tune"]), sorted(halves["test"])
         t0 = time.perf_counter()
         tune = scores_for_half(messages, tune_idx, method, args.window)
         best = max(
@@ -286,7 +281,7 @@ def main():
             **measure(pairs_above(test, test_idx, threshold), positives["test"], reachable),
             "seconds": round(elapsed, 1),
         }
-    test_idx = halves["test"]
+    test_idx = halves["test"]  # the baselines in the halves' own order (which copies fill LIMIT)
     same_title = measure(
         baseline(messages, test_idx, lambda m: norm(m.title) if len(norm(m.title)) >= 6 else "", args.window),
         positives["test"],

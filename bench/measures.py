@@ -779,11 +779,11 @@ def measure(args, n: int, watch, *, generation: float | None) -> dict:
     def cockpit_query():
         return selectors.measure_table(period=period, group="unit", scope=scope)
 
-    def cockpit_page():
+    def cockpit_page(shown=period):
         services.measures_refresh_for_read()
-        selectors.measure_rankings(period=period, group="district", scope=scope)
-        selectors.measure_rankings(period=period, group="unit", scope=scope)
-        selectors.measure_trend(period=period, scope=scope)
+        selectors.measure_rankings(period=shown, group="district", scope=scope)
+        selectors.measure_rankings(period=shown, group="unit", scope=scope)
+        selectors.measure_trend(period=shown, scope=scope)
 
     def timed(fn, runs):
         times = []
@@ -797,10 +797,7 @@ def measure(args, n: int, watch, *, generation: float | None) -> dict:
 
     def cockpit_page_now():
         # this month: with the live overdue count (cases past due now, from the case table)
-        services.measures_refresh_for_read()
-        selectors.measure_rankings(period=current, group="district", scope=scope)
-        selectors.measure_rankings(period=current, group="unit", scope=scope)
-        selectors.measure_trend(period=current, scope=scope)
+        cockpit_page(current)
 
     cockpit_query()  # warm the caches once, as a running server would be
     query_s, query_max, table = timed(cockpit_query, args.runs)

@@ -28,8 +28,6 @@ import sys
 import time
 from pathlib import Path
 
-import shapely
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yiwang.settings")
@@ -38,29 +36,13 @@ import django  # noqa: E402
 django.setup()
 
 from jiangmen_messages import load_messages  # noqa: E402  (bench/jiangmen_messages.py)
+from locate import index_from_records  # noqa: E402  (bench/locate.py)
 
 from yiwang.cases.placement import SUFFIXES, find_place  # noqa: E402
 from yiwang.cases.text import normalize_text  # noqa: E402
 from yiwang.geo.demo import build_records  # noqa: E402
 from yiwang.geo.locate import AreaIndex  # noqa: E402
 from yiwang.geo.models import Level  # noqa: E402
-
-
-def index_from_records(records) -> AreaIndex:
-    ids = {r.code: i for i, r in enumerate(records, start=1)}
-    rows = [
-        (
-            i,
-            r.code,
-            r.name,
-            r.level,
-            ids.get(r.parent_code),
-            r.approximate,
-            shapely.to_wkb(r.geometry) if r.geometry is not None else None,
-        )
-        for i, r in enumerate(records, start=1)
-    ]
-    return AreaIndex(rows)
 
 
 class Substring:

@@ -78,7 +78,7 @@ def login_failed(*, username: str | None, address: str | None) -> dt.datetime | 
 
 
 def login_succeeded(*, username: str) -> None:
-    LoginLock.objects.filter(scope=Scope.USERNAME, key=username.strip().lower()).delete()
+    login_unlock(username=username)  # the username's count only: the address keeps its failures
 
 
 def login_unlock(*, username: str | None = None, address: str | None = None) -> int:

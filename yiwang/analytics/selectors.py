@@ -43,6 +43,7 @@ AREA_GROUPS = {
     "community": Level.COMMUNITY,
     "grid": Level.GRID,
 }
+LEVEL_GROUP = {level: group for group, level in AREA_GROUPS.items()}
 FIELD = {"district": "district_id", "town": "town_id", "community": "community_id", "grid": "grid_id"}
 CASE_FIELD = {"unit": "lead_unit_id", **FIELD}
 CHILD_GROUP = {
@@ -85,7 +86,10 @@ def _code_prefix(area: Area) -> str:
 def weights_for(period: Period) -> m.Weights:
     """The weights in force for a period: the latest ScoreWeights row from its month or before,
     else settings.MEASURE_WEIGHTS, else 30/35/35 with 基本满意 counted in full."""
-    row = ScoreWeights.objects.filter(valid_from__lte=period.start).order_by("-valid_from").first()
+    return _weights(ScoreWeights.objects.filter(valid_from__lte=period.start).order_by("-valid_from").first())
+
+
+def _weights(row: ScoreWeights | None) -> m.Weights:
     if row is not None:
         return m.Weights(
             row.response,
@@ -176,15 +180,16 @@ def _rollup(period: Period, group: str, scope: Scope) -> tuple[QuerySet, str]:
     return MeasureDay.objects.all(), "day"
 
 
+def _in_area(scope: Scope, columns: dict[str, str]) -> dict:
+    """The filter to the scope's area on `columns` (area group -> column); none for the city."""
+    if scope.area is None or scope.area.level == Level.CITY:
+        return {}
+    return {columns[LEVEL_GROUP[scope.area.level]]: scope.area.id}
+
+
 def _filter(qs: QuerySet, date_field: str, period: Period, scope: Scope) -> QuerySet:
     qs = qs.filter(**{f"{date_field}__gte": period.start, f"{date_field}__lt": period.end})
-    if scope.area is not None:
-        level = scope.area.level
-        if level == Level.CITY:
-            pass
-        else:
-            field = {v: k for k, v in AREA_GROUPS.items()}[level]
-            qs = qs.filter(**{FIELD[field]: scope.area.id})
+    qs = qs.filter(**_in_area(scope, FIELD))
     if scope.unit is not None:
         qs = qs.filter(unit_id=scope.unit.id)
     if scope.request_type:
@@ -218,10 +223,7 @@ def counts_by_month(*, months: list[Period], scope: Scope) -> dict[dt.date, dict
 
 def overdue_now(*, group: str, scope: Scope) -> dict[int, int]:
     """Cases past their handling deadline right now, still with the unit (live, not a rollup)."""
-    qs = Case.objects.overdue(clock.now())
-    if scope.area is not None and scope.area.level != Level.CITY:
-        field = {v: k for k, v in AREA_GROUPS.items()}[scope.area.level]
-        qs = qs.filter(**{CASE_FIELD[field]: scope.area.id})
+    qs = Case.objects.overdue(clock.now()).filter(**_in_area(scope, CASE_FIELD))
     if scope.unit is not None:
         qs = qs.filter(lead_unit_id=scope.unit.id)
     if scope.request_type:
@@ -299,8 +301,10 @@ def measure_table(*, period: Period, group: str, scope: Scope) -> dict:
         _row(group, k, names, counts.get(k, m.empty_counts()), weights, overdue)
         for k in sorted(keys, key=lambda k: (k == 0, names.get(k, ("~",))[0]))
     ]
-    total_counts = counts_by_group(period=period, group="city", scope=scope)[0]
-    total_overdue = overdue_now(group="city", scope=scope) if live else None
+    # Every count and overdue case in scope is in exactly one group (0: none), so the rows add up to
+    # the total: no second pass over the rollup or the cases.
+    total_counts = {c: sum(row.get(c) or 0 for row in counts.values()) for c in COUNTERS}
+    total_overdue = None if overdue is None else {0: sum(overdue.values())}
     total = _row("city", 0, {}, total_counts, weights, total_overdue)
     if scope.area is not None:
         total["code"], total["name"] = scope.area.code, scope.area.name
@@ -322,14 +326,14 @@ def measure_table(*, period: Period, group: str, scope: Scope) -> dict:
     }
 
 
-def _rank(rows: list[dict]) -> dict[int, int]:
-    """Competition ranking (1, 2, 2, 4) by score, highest first; rows without a score are unranked."""
-    scored = sorted((r for r in rows if r["score"] is not None and r["id"]), key=lambda r: -r["score"])
+def _rank(scores: dict[int, float | None]) -> dict[int, int]:
+    """Competition ranking (1, 2, 2, 4) of {id: score}, highest first; no score (or id 0): unranked."""
+    scored = sorted(((k, s) for k, s in scores.items() if s is not None and k), key=lambda ks: -ks[1])
     ranks, last_score, last_rank = {}, None, 0
-    for i, r in enumerate(scored, start=1):
-        if r["score"] != last_score:
-            last_rank, last_score = i, r["score"]
-        ranks[r["id"]] = last_rank
+    for i, (key, score) in enumerate(scored, start=1):
+        if score != last_score:
+            last_rank, last_score = i, score
+        ranks[key] = last_rank
     return ranks
 
 
@@ -338,15 +342,19 @@ def measure_rankings(*, period: Period, group: str, scope: Scope) -> dict:
     if group == "city":
         raise ApplicationError("invalid_group", _("排名须按单位或区域分组"))
     current = measure_table(period=period, group=group, scope=scope)
-    before = measure_table(period=period.previous(), group=group, scope=scope)
-    ranks, prev_ranks = _rank(current["rows"]), _rank(before["rows"])
-    prev = {r["id"]: r for r in before["rows"]}
+    # Last period only needs each group's score: no names, totals or status.
+    previous = period.previous()
+    before_weights = weights_for(previous)
+    before = {
+        k: m.evaluate(c, before_weights)["score"]
+        for k, c in counts_by_group(period=previous, group=group, scope=scope).items()
+    }
+    ranks, prev_ranks = _rank({r["id"]: r["score"] for r in current["rows"]}), _rank(before)
     rows = []
     for r in current["rows"]:
         if not r["id"]:
             continue
-        p = prev.get(r["id"])
-        prev_score = p["score"] if p else None
+        prev_score = before.get(r["id"])
         rows.append(
             {
                 **r,
@@ -361,8 +369,8 @@ def measure_rankings(*, period: Period, group: str, scope: Scope) -> dict:
     rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, r["code"]))
     return {
         **{k: v for k, v in current.items() if k not in ("rows",)},
-        "previous_period": before["period"],
-        "previous_weights": before["weights"],
+        "previous_period": previous.code,
+        "previous_weights": before_weights.as_dict(),
         "rows": rows,
     }
 
@@ -371,9 +379,11 @@ def measure_trend(*, period: Period, scope: Scope, months: int = 12) -> dict:
     """The last `months` months up to the period's month: every measure of the scope per month."""
     periods = last_months(month_of(period.start), months)
     by_month = counts_by_month(months=periods, scope=scope)
+    # The weights of every month from one read (newest first): the latest row not after the month.
+    in_force = list(ScoreWeights.objects.filter(valid_from__lte=periods[-1].start).order_by("-valid_from"))
     points = []
     for p in periods:
-        weights = weights_for(p)
+        weights = _weights(next((w for w in in_force if w.valid_from <= p.start), None))
         row = _row("city", 0, {}, by_month.get(p.start, m.empty_counts()), weights, None)
         points.append(
             {
@@ -403,15 +413,22 @@ def area_chain(area: Area | None) -> list[Area]:
 
 
 # --------------------------------------------------------------------------- topics and alerts
-def _numbers(ids: list[int]) -> list[str]:
-    found = dict(Case.objects.filter(id__in=ids).values_list("id", "number"))
-    return [found[i] for i in ids if i in found]
+def _numbers(id_lists: list[list[int]]) -> list[list[str]]:
+    """The case numbers of each list of case ids, in its order (cases gone are left out): one query
+    per 10,000 distinct ids for the whole page, not one per topic or alert."""
+    wanted = list(dict.fromkeys(i for ids in id_lists for i in ids))
+    found: dict[int, str] = {}
+    for start in range(0, len(wanted), 10_000):
+        chunk = wanted[start : start + 10_000]
+        found.update(Case.objects.filter(id__in=chunk).order_by().values_list("id", "number"))
+    return [[found[i] for i in ids if i in found] for ids in id_lists]
 
 
 def topic_list(*, scope: Scope, limit: int = 20) -> dict:
     from .topics import topics_of
 
     topics = topics_of(scope.area)[:limit]
+    numbers = _numbers([t.case_ids[:200] for t in topics])
     return {
         "area": scope.area.code if scope.area else None,
         "topics": [
@@ -423,12 +440,12 @@ def topic_list(*, scope: Scope, limit: int = 20) -> dict:
                 "earlier": t.earlier,
                 "trend": t.trend,
                 "daily": t.daily,
-                "cases": _numbers(t.case_ids[:200]),
+                "cases": cases,
                 "window_start": t.window_start,
                 "window_end": t.window_end,
                 "computed_at": t.computed_at,
             }
-            for t in topics
+            for t, cases in zip(topics, numbers, strict=True)
         ],
     }
 
@@ -454,6 +471,8 @@ def alert_list(*, scope: Scope, days: int = 30, period: Period | None = None) ->
         while town is not None and town.level > Level.TOWN:
             town = town.parent
         qs = qs.filter(area=town)
+    alerts = list(qs[:200])
+    numbers = _numbers([a.case_ids for a in alerts])
     return [
         {
             "id": a.id,
@@ -469,9 +488,9 @@ def alert_list(*, scope: Scope, days: int = 30, period: Period | None = None) ->
             "p_value": a.p_value,
             "state": a.state,
             "notified": a.notified,
-            "cases": _numbers(a.case_ids),
+            "cases": cases,
         }
-        for a in qs[:200]
+        for a, cases in zip(alerts, numbers, strict=True)
     ]
 
 

@@ -83,24 +83,33 @@ def _project_batch(state: Projection, hi: int, head: int) -> int:
     return hi - lo
 
 
-def measures_project(
-    *, batch_size: int | None = DEFAULT_BATCH, max_events: int | None = None, wait: bool = True
+def _catch_up(
+    name: str, step, *, batch_size: int | None, wait: bool, max_events: int | None = None
 ) -> ProjectResult:
-    """Count the events after the checkpoint, in batches of `batch_size` (one transaction each;
-    None: everything in one)."""
+    """Move a projection's checkpoint to the head, `step(state, hi, head)` counting each batch of
+    `batch_size` events (None: everything in one) in its own transaction."""
     counted = 0
     while True:
         with transaction.atomic():
-            state = _checkpoint(PROJECTION, wait=wait)
+            state = _checkpoint(name, wait=wait)
             if state is None:
                 return ProjectResult(counted, 0, 0, skipped=True)
             head = _head()
             if head <= state.last_seq or (max_events is not None and counted >= max_events):
                 return ProjectResult(counted, state.last_seq, max(0, head - state.last_seq))
             hi = head if batch_size is None else min(head, state.last_seq + batch_size)
-            counted += _project_batch(state, hi, head)
+            counted += step(state, hi, head)
+            state.last_seq = hi
             state.projected_at = clock.now()
             state.save()
+
+
+def measures_project(
+    *, batch_size: int | None = DEFAULT_BATCH, max_events: int | None = None, wait: bool = True
+) -> ProjectResult:
+    """Count the events after the checkpoint, in batches of `batch_size` (one transaction each;
+    None: everything in one)."""
+    return _catch_up(PROJECTION, _project_batch, batch_size=batch_size, wait=wait, max_events=max_events)
 
 
 def measures_refresh_for_read() -> ProjectResult | None:
@@ -109,10 +118,11 @@ def measures_refresh_for_read() -> ProjectResult | None:
     A larger backlog (MEASURES_READ_CATCH_UP_MAX events) is left to the periodic task and the page
     says how old its figures are; a read never waits for another process's projection."""
     limit = int(getattr(settings, "MEASURES_READ_CATCH_UP_MAX", 50_000))
+    head = _head()
     state = Projection.objects.filter(name=PROJECTION).first()
-    backlog = _head() - (state.last_seq if state else 0)
+    backlog = head - (state.last_seq if state else 0)
     intake = Projection.objects.filter(name=INTAKE).first()
-    intake_backlog = _head() - (intake.last_seq if intake else 0)
+    intake_backlog = head - (intake.last_seq if intake else 0)
     if 0 < intake_backlog <= limit:
         intake_project(batch_size=limit, wait=False)
     if backlog <= 0 or backlog > limit:
@@ -133,20 +143,12 @@ def _empty_rollups() -> None:
 def intake_project(*, batch_size: int = DEFAULT_BATCH, wait: bool = True) -> ProjectResult:
     """Count the cases created after the intake checkpoint into the hot spots' and the warnings'
     rollups (intake.py), in batches of `batch_size` events, one transaction each."""
-    counted = 0
-    while True:
-        with transaction.atomic():
-            state = _checkpoint(INTAKE, wait=wait)
-            if state is None:
-                return ProjectResult(counted, 0, 0, skipped=True)
-            head = _head()
-            if head <= state.last_seq:
-                return ProjectResult(counted, state.last_seq, 0)
-            hi = min(head, state.last_seq + batch_size)
-            counted += project_intake_range(state.last_seq, hi)
-            state.last_seq = hi
-            state.projected_at = clock.now()
-            state.save()
+    return _catch_up(
+        INTAKE,
+        lambda state, hi, head: project_intake_range(state.last_seq, hi),
+        batch_size=batch_size,
+        wait=wait,
+    )
 
 
 def intake_rebuild() -> ProjectResult:

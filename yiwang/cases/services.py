@@ -316,9 +316,8 @@ def _auto_route(case: Case, at: dt.datetime) -> None:
     if decision is None:
         return
     system = Actor.system()
-    perform(case=case, action="accept", actor=system, payload={"auto": True}, at=at)
-    case.refresh_from_db()
-    perform(case=case, action="dispatch", actor=system, payload={"auto": True}, at=at)
+    accepted = perform(case=case, action="accept", actor=system, payload={"auto": True}, at=at)
+    perform(case=accepted, action="dispatch", actor=system, payload={"auto": True}, at=at)
     case.refresh_from_db()
 
 

@@ -173,7 +173,6 @@ def model_page(*, version: int | None = None) -> dict:
     desk = {
         "predicted": CasePrediction.objects.count(),
         "corrected": corrections.values("case_id").distinct().count(),
-        "corrections": corrections.count(),
         "auto_dispatched": auto_cases.distinct().count(),
         "auto_corrected": corrections.filter(auto_dispatched=True).values("case_id").distinct().count(),
         # A unit returning an auto-dispatched case is the other sign it went to the wrong place.
@@ -200,10 +199,8 @@ def model_page(*, version: int | None = None) -> dict:
         {
             "record": v,
             "macro_f1": (v.metrics.get("holdout") or {}).get("macro_f1"),
-            "accuracy": (v.metrics.get("holdout") or {}).get("accuracy"),
             "predicted": by_version.get(v.version, 0),
             "corrected": corrected_by_version.get(v.version, 0),
-            "sources": v.metrics.get("sources"),
         }
         for v in versions
     ]
@@ -230,7 +227,7 @@ def model_page(*, version: int | None = None) -> dict:
 # The index covers the most recent SIMILAR_POOL answered cases: enough for a district pilot (it is
 # rebuilt in about a second per 10,000 cases); a city would keep vectors in the database instead.
 SIMILAR_POOL = 20000
-_similar: dict = {"key": None, "index": None, "ids": [], "checked": 0.0}
+_similar: dict = {"key": None, "index": None, "ids": [], "position": {}, "checked": 0.0}
 _similar_lock = threading.Lock()
 
 
@@ -243,8 +240,8 @@ def _answered_cases():
 
 
 def _similar_index():
-    """(index, case ids) over the answered cases, rebuilt when they changed (checked at most every
-    CLASSIFY_SIMILAR_CHECK_SECONDS, default 30 s)."""
+    """(index, case ids, {case id: row}) over the answered cases, rebuilt when they changed (checked
+    at most every CLASSIFY_SIMILAR_CHECK_SECONDS, default 30 s)."""
     from django.db.models import Count, Max
 
     from .services import root_label
@@ -253,7 +250,7 @@ def _similar_index():
     interval = float(getattr(settings, "CLASSIFY_SIMILAR_CHECK_SECONDS", 30.0))
     now = time.monotonic()
     if _similar["index"] is not None and now - _similar["checked"] < interval:
-        return _similar["index"], _similar["ids"]
+        return _similar["index"], _similar["ids"], _similar["position"]
     with _similar_lock:
         key = tuple(_answered_cases().aggregate(n=Count("id"), last=Max("updated_at")).values())
         if key != _similar["key"] or _similar["index"] is None:
@@ -268,9 +265,10 @@ def _similar_index():
                 [c.text for c in cases],
                 [root_label(c.category) if c.category_id else None for c in cases],
             )
-            _similar.update(key=key, index=index, ids=[c.pk for c in cases])
+            ids = [c.pk for c in cases]
+            _similar.update(key=key, index=index, ids=ids, position={pk: i for i, pk in enumerate(ids)})
         _similar["checked"] = now
-        return _similar["index"], _similar["ids"]
+        return _similar["index"], _similar["ids"], _similar["position"]
 
 
 def case_label(case) -> str | None:
@@ -289,10 +287,9 @@ def similar_cases(case, limit: int = 5) -> list[dict]:
     into and the cases merged into it are left out (their reply is this case's own)."""
     from yiwang.cases.models import Case
 
-    index, ids = _similar_index()
+    index, ids, position = _similar_index()
     if not ids:
         return []
-    position = {pk: i for i, pk in enumerate(ids)}
     related = {case.pk, case.parent_id, *Case.objects.filter(parent_id=case.pk).values_list("pk", flat=True)}
     exclude = [position[pk] for pk in related if pk in position]
     hits = index.query(case.title, case.text, k=limit, label=case_label(case), exclude=exclude)
@@ -306,4 +303,4 @@ def similar_cases(case, limit: int = 5) -> list[dict]:
 
 def forget_similar_index() -> None:
     with _similar_lock:
-        _similar.update(key=None, index=None, ids=[], checked=0.0)
+        _similar.update(key=None, index=None, ids=[], position={}, checked=0.0)

@@ -217,9 +217,7 @@ def finished_statuses() -> tuple[str, ...]:
 
 def root_label(category) -> str:
     """The first-level name of a category: the classifier's label space."""
-    while category.parent_id is not None:
-        category = category.parent
-    return category.name
+    return category.lineage()[-1].name
 
 
 def prediction_record(*, case, label: str, confidence: float, model_version: int | None) -> CasePrediction:

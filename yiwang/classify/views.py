@@ -15,12 +15,13 @@ from django.views.decorators.http import require_GET, require_POST
 from yiwang.accounts.models import Role
 from yiwang.core.errors import ApplicationError
 from yiwang.routing.names import label_name, label_names
+from yiwang.web.access import forbidden
 
 from . import selectors, services
 
 
 def _forbidden(request):
-    return render(request, "web/403.html", {"message": _("只有管理员可以查看分类模型页面。")}, status=403)
+    return forbidden(request, _("只有管理员可以查看分类模型页面。"))
 
 
 def admin_required(view):
@@ -45,7 +46,7 @@ def staff_required(view):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if request.user.role == Role.RESIDENT and not request.user.is_staff:
-            return render(request, "web/403.html", status=403)
+            return forbidden(request)
         return view(request, *args, **kwargs)
 
     return wrapped

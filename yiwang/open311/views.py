@@ -114,8 +114,13 @@ def service_definition(request, fmt, service_code: str):
 
 
 # --------------------------------------------------------------------------- requests
-def _absolute(request):
-    return request.build_absolute_uri
+def _render_requests(request, fmt, cases: list):
+    reasons = selectors.rejection_reasons(cases)
+    documents = [
+        payloads.service_request(c, rejection_reason=reasons.get(c.pk, ""), absolute=request.build_absolute_uri)
+        for c in cases
+    ]
+    return render(fmt, "service_requests", documents)
 
 
 @endpoint("GET", "POST")
@@ -125,13 +130,7 @@ def requests(request, fmt):
     _check_read_access(request)
     params.check_jurisdiction(request.GET)
     query = params.parse_request_query(request.GET)
-    cases = selectors.request_list(query=query)
-    reasons = selectors.rejection_reasons(cases)
-    documents = [
-        payloads.service_request(c, rejection_reason=reasons.get(c.pk, ""), absolute=_absolute(request))
-        for c in cases
-    ]
-    return render(fmt, "service_requests", documents)
+    return _render_requests(request, fmt, selectors.request_list(query=query))
 
 
 def _create(request, fmt):
@@ -149,11 +148,7 @@ def service_request(request, fmt, service_request_id: str):
     _check_read_access(request)
     params.check_jurisdiction(request.GET)
     case = selectors.request_get(service_request_id=service_request_id)
-    reasons = selectors.rejection_reasons([case])
-    document = payloads.service_request(
-        case, rejection_reason=reasons.get(case.pk, ""), absolute=_absolute(request)
-    )
-    return render(fmt, "service_requests", [document])
+    return _render_requests(request, fmt, [case])
 
 
 @endpoint("GET")

@@ -9,12 +9,11 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from . import selectors, services
-from .models import Register
+from .views import PATH_REGISTER
 
 router = Router(tags=["grids"])
 
 RegisterName = Literal["person", "building", "organisation", "facility"]
-PATH_REGISTER = {"people": Register.PERSON, "buildings": Register.BUILDING, "organisations": Register.ORGANISATION, "facilities": Register.FACILITY}
 
 
 class GridFileOut(Schema):

@@ -65,7 +65,7 @@ from .models import (
     Register,
     Room,
 )
-from .personal import PERSONAL_FIELDS, digest, mask, normalise
+from .personal import digest, mask, normalise, shown
 
 MAX_BYTES = 30 * 1024 * 1024
 MAX_ROWS = 300_000
@@ -80,6 +80,12 @@ def _text(limit: int):
         return raw
 
     return parse
+
+
+def id_birth_gender(number: str) -> tuple[dt.date, str]:
+    """The birth date and gender a valid 18-character ID number states (GB 11643)."""
+    born = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    return born, "M" if int(number[16]) % 2 else "F"
 
 
 def _id_number(raw: str) -> str:
@@ -419,9 +425,8 @@ def _check_row(register: str, columns: dict[str, int], cells: list[str]) -> tupl
         except Invalid as exc:
             errors.append(_error(register, column.field, raw, exc.message))
     if register == Register.PERSON and data.get("id_number"):
-        number = data["id_number"]
-        data.setdefault("birth_date", f"{number[6:10]}-{number[10:12]}-{number[12:14]}")
-        derived = "M" if int(number[16]) % 2 else "F"
+        born, derived = id_birth_gender(data["id_number"])
+        data.setdefault("birth_date", born.isoformat())
         if data.get("gender") and data["gender"] != derived:
             warnings.append(str(_("性别与身份证号码不符，以身份证号码为准")))
         data["gender"] = derived
@@ -569,10 +574,6 @@ def _lookup_existing(register: str, keyed: list[list[tuple[str, str]]]) -> dict[
     return found
 
 
-def _display(register: str, field: str, value) -> str:
-    return mask(register, field, "" if value is None else str(value))
-
-
 def _merge_into(register: str, obj, data: dict, source: str) -> tuple[list[str], list[dict], dict]:
     """Fill the record's blank fields from the row; disagreements keep the record's value."""
     filled, conflicts, changes = [], [], {}
@@ -593,9 +594,9 @@ def _merge_into(register: str, obj, data: dict, source: str) -> tuple[list[str],
         if old in (None, "", []):
             setattr(obj, field, new)
             filled.append(field)
-            changes[field] = [_display(register, field, old), _display(register, field, new)]
+            changes[field] = [shown(register, field, old), shown(register, field, new)]
         elif (normalise(str(old)) if isinstance(old, str) else old) != (normalise(str(new)) if isinstance(new, str) else new):
-            conflicts.append({"field": field, "kept": _display(register, field, old), "offered": _display(register, field, new)})
+            conflicts.append({"field": field, "kept": shown(register, field, old), "offered": shown(register, field, new)})
     if obj.lon is None and data.get("lon") is not None:
         obj.lon, obj.lat = data["lon"], data["lat"]
         filled.append("lon")
@@ -791,4 +792,4 @@ def template_headers(register: str) -> list[str]:
     return [c.aliases[0] for c in COLUMNS[register]]
 
 
-__all__ = ["PERSONAL_FIELDS", "import_apply", "import_cancel", "import_check", "import_check_all", "import_start"]
+__all__ = ["import_apply", "import_cancel", "import_check", "import_check_all", "import_start"]

@@ -57,3 +57,10 @@ def mask(register: str, field: str, value: str) -> str:
 
 def is_personal(register: str, field: str) -> bool:
     return field in PERSONAL_FIELDS.get(register, {})
+
+
+def shown(register: str, field: str, value) -> object:
+    """A value as a record's history keeps it: lists as they are, anything else as text, masked if personal."""
+    if isinstance(value, list):
+        return value
+    return mask(register, field, "" if value is None else str(value))

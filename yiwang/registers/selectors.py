@@ -18,8 +18,7 @@ from yiwang.core import clock
 from yiwang.core.errors import ApplicationError
 from yiwang.geo.models import Area, Level
 from yiwang.routing.names import localized_name
-from yiwang.security.masking import mask_id_number as mask_id
-from yiwang.security.masking import mask_name, mask_phone
+from yiwang.security.masking import mask_phone
 
 from . import access
 from . import error_codes as codes
@@ -38,7 +37,7 @@ from .models import (
     Reveal,
     Visit,
 )
-from .personal import normalise
+from .personal import mask, normalise
 
 LIST_LIMIT = 20
 PAGE_SIZE = 50
@@ -55,9 +54,9 @@ def _age(birth: dt.date | None) -> int | None:
 def person_row(p: Person) -> dict:
     return {
         "id": p.pk,
-        "name": mask_name(p.name),
-        "id_number": mask_id(p.id_number),
-        "phone": mask_phone(p.phone),
+        "name": mask(Register.PERSON, "name", p.name),
+        "id_number": mask(Register.PERSON, "id_number", p.id_number),
+        "phone": mask(Register.PERSON, "phone", p.phone),
         "gender": p.get_gender_display() if p.gender else "",
         "age": _age(p.birth_date),
         "kind": p.kind,
@@ -78,8 +77,8 @@ def organisation_row(o: Organisation) -> dict:
         "uscc": o.uscc,
         "kind": o.kind,
         "kind_label": str(o.get_kind_display()),
-        "legal_rep": mask_name(o.legal_rep),
-        "contact_phone": mask_phone(o.contact_phone),
+        "legal_rep": mask(Register.ORGANISATION, "legal_rep", o.legal_rep),
+        "contact_phone": mask(Register.ORGANISATION, "contact_phone", o.contact_phone),
         "employees": o.employees,
         "address": o.address,
         "last_visited_at": o.last_visited_at.isoformat() if o.last_visited_at else None,
@@ -171,18 +170,23 @@ def grid_workers(grid: Area) -> list[dict]:
     return [{"username": u.username, "name": u.get_full_name() or u.username, "phone": mask_phone(u.phone)} for u in users]
 
 
-def grid_counts(grid: Area) -> dict:
-    people = Person.objects.filter(grid=grid)
-    by_kind = dict(people.values_list("kind").annotate(n=Count("id")).order_by())
+def _care_groups(people) -> dict[str, int]:
+    """How many of these people are in each care group (labels, most first)."""
     groups: Counter[str] = Counter()
     for row in people.exclude(groups=[]).values_list("groups", flat=True):
         groups.update(row)
+    return {str(CareGroup(g).label): n for g, n in groups.most_common() if g in CareGroup.values}
+
+
+def grid_counts(grid: Area) -> dict:
+    people = Person.objects.filter(grid=grid)
+    by_kind = dict(people.values_list("kind").annotate(n=Count("id")).order_by())
     orgs = dict(Organisation.objects.filter(grid=grid).values_list("kind").annotate(n=Count("id")).order_by())
     facilities = Facility.objects.filter(grid=grid)
     return {
         "people": sum(by_kind.values()),
         "people_by_kind": {str(PersonKind(k).label): n for k, n in sorted(by_kind.items())},
-        "care_groups": {str(CareGroup(g).label): n for g, n in groups.most_common() if g in CareGroup.values},
+        "care_groups": _care_groups(people),
         "buildings": Building.objects.filter(grid=grid).count(),
         "organisations": sum(orgs.values()),
         "organisations_by_kind": {str(Organisation(kind=k).get_kind_display()): n for k, n in sorted(orgs.items())},
@@ -302,10 +306,14 @@ def _metres(lon1, lat1, lon2, lat2) -> float:
     return 6_371_000 * math.hypot(x, y)
 
 
-def _near(qs, lon: float, lat: float, metres: float = NEAR_METRES):
+def _box(lon: float, lat: float, metres: float = NEAR_METRES) -> Q:
     d_lat = metres / 111_000
     d_lon = d_lat / max(0.1, math.cos(math.radians(lat)))
-    return qs.filter(lat__range=(lat - d_lat, lat + d_lat), lon__range=(lon - d_lon, lon + d_lon))
+    return Q(lat__range=(lat - d_lat, lat + d_lat), lon__range=(lon - d_lon, lon + d_lon))
+
+
+def _near(qs, lon: float, lat: float, metres: float = NEAR_METRES):
+    return qs.filter(_box(lon, lat, metres))
 
 
 def case_place_context(case: Case) -> dict:
@@ -334,21 +342,12 @@ def case_place_context(case: Case) -> dict:
     if building is not None and building.address:
         place |= Q(address=building.address)
     if case.lon is not None and case.lat is not None:
-        d_lat = NEAR_METRES / 111_000
-        d_lon = d_lat / max(0.1, math.cos(math.radians(case.lat)))
-        place |= Q(lat__range=(case.lat - d_lat, case.lat + d_lat), lon__range=(case.lon - d_lon, case.lon + d_lon))
+        place |= _box(case.lon, case.lat)
     earlier_cases = list(earlier.filter(place).select_related("category").order_by("-received_at")[:10]) if place else []
     residents = None
     if building is not None:
         people = Person.objects.filter(building=building)
-        groups: Counter[str] = Counter()
-        for row in people.exclude(groups=[]).values_list("groups", flat=True):
-            groups.update(row)
-        residents = {
-            "people": people.count(),
-            "rooms": building.rooms.count(),
-            "care_groups": {str(CareGroup(g).label): n for g, n in groups.most_common() if g in CareGroup.values},
-        }
+        residents = {"people": people.count(), "rooms": building.rooms.count(), "care_groups": _care_groups(people)}
     return {
         "grid": {"code": case.grid.code, "name": case.grid.name} if case.grid_id else None,
         "building": {**building_row(building), "distance_m": distance, "residents": residents} if building else None,

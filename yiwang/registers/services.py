@@ -6,8 +6,6 @@ what in the same transaction (a Change, a Visit, a Reveal). Imports are in impor
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -17,9 +15,9 @@ from yiwang.intake.validators import Invalid
 
 from . import access
 from . import error_codes as codes
-from .importing import COLUMNS, MODELS, _groups, _refresh_keys
+from .importing import COLUMNS, KEY_FIELDS, MODELS, _groups, _refresh_keys, id_birth_gender
 from .models import Change, ChangeAction, Register, Reveal, Room, Visit, VisitKind
-from .personal import PERSONAL_FIELDS, mask
+from .personal import is_personal, shown
 
 # What a grid worker may correct in the field, per register (parsed as the import parses them).
 EDITABLE = {
@@ -55,12 +53,6 @@ def _parse(register: str, field: str, raw) -> object:
         raise ApplicationError(codes.INVALID_VALUE, exc.message, fields={field: exc.message}) from None
 
 
-def _shown(register: str, field: str, value) -> object:
-    if isinstance(value, list):
-        return value
-    return mask(register, field, "" if value is None else str(value))
-
-
 @transaction.atomic
 def record_update(*, register: str, record_id: int, data: dict, user, note: str = "") -> object:
     """Correct a record's fields (a grid worker in the field, or an admin). Writes the history."""
@@ -80,23 +72,17 @@ def record_update(*, register: str, record_id: int, data: dict, user, note: str 
         if (old or None) != (value or None):
             setattr(obj, field, value)
             update_fields.append(field)
-            changes[field] = [_shown(register, field, old), _shown(register, field, value)]
+            changes[field] = [shown(register, field, old), shown(register, field, value)]
     if register == Register.PERSON and "id_number" in update_fields and obj.id_number:
-        obj.birth_date = dt.date(int(obj.id_number[6:10]), int(obj.id_number[10:12]), int(obj.id_number[12:14]))
-        obj.gender = "M" if int(obj.id_number[16]) % 2 else "F"
+        obj.birth_date, obj.gender = id_birth_gender(obj.id_number)
         update_fields += ["birth_date", "gender"]
     if not changes:
         raise ApplicationError(codes.NOTHING_CHANGED, _("没有修改任何内容。"))
     _refresh_keys(register, obj)
     obj.updated_at = clock.now()
-    key_fields = {
-        Register.PERSON: ["id_digest", "name_phone_digest"],
-        Register.ORGANISATION: ["name_key"],
-        Register.BUILDING: ["address_key"],
-    }.get(register, [])
     if "room" in changes:
         update_fields.append("room")
-    obj.save(update_fields=sorted(set(update_fields + key_fields + ["updated_at"])))
+    obj.save(update_fields=sorted({*update_fields, *KEY_FIELDS[register], "updated_at"}))
     Change.objects.create(
         register=register,
         record_id=obj.pk,
@@ -146,7 +132,7 @@ def record_visit(*, register: str, record_id: int, kind: str, note: str, user) -
 @transaction.atomic
 def personal_reveal(*, register: str, record_id: int, field: str, user) -> str:
     """The unmasked value of one personal field. Logged: who, which record and field, when."""
-    if field not in PERSONAL_FIELDS.get(register, {}):
+    if not is_personal(register, field):
         raise ApplicationError(codes.NOT_PERSONAL, _("该字段不是个人信息，无须申请查看。"), fields={"field": field})
     model = MODELS[register]
     obj = model.objects.select_related("grid").filter(pk=record_id).first()

@@ -23,7 +23,7 @@ from yiwang.core.errors import ApplicationError
 from . import access, importing, selectors, services
 from .forms import UploadForm, VisitForm
 from .models import BatchStatus, CareGroup, FacilityKind, ImportBatch, OrganisationKind, PersonKind, Register
-from .personal import PERSONAL_FIELDS, mask
+from .personal import is_personal, mask
 
 PATH_REGISTER = {"people": Register.PERSON, "buildings": Register.BUILDING, "organisations": Register.ORGANISATION, "facilities": Register.FACILITY}
 REGISTER_PATH = {v: k for k, v in PATH_REGISTER.items()}
@@ -116,7 +116,6 @@ def _record_context(request, register: str, obj, *, revealed: dict | None = None
         row["people"] = obj.people.count()
     labels = _labels()
     grid_code = obj.grid.code if obj.grid_id else None
-    personal = PERSONAL_FIELDS.get(register, {})
     facts = []
     for field in FIELDS_SHOWN[register]:
         value = row.get(field)
@@ -124,7 +123,7 @@ def _record_context(request, register: str, obj, *, revealed: dict | None = None
             value = "、".join(value)
         facts.append({
             "field": field, "label": labels[field], "value": (revealed or {}).get(field, value),
-            "personal": field in personal, "revealed": field in (revealed or {}),
+            "personal": is_personal(register, field), "revealed": field in (revealed or {}),
         })
     can_write = access.can_write(request.user, grid_code)
     return {
@@ -180,7 +179,7 @@ def _edit_form(register: str, obj, data=None):
                                                            widget=forms.CheckboxSelectMultiple, initial=obj.groups)
         elif (register, field) in choices:
             form.fields[field] = forms.ChoiceField(label=label, choices=choices[(register, field)], initial=getattr(obj, field))
-        elif field in PERSONAL_FIELDS.get(register, {}):
+        elif is_personal(register, field):
             form.fields[field] = forms.CharField(
                 label=label, required=False,
                 widget=forms.TextInput(attrs={"placeholder": _("当前：%(v)s（留空不修改）") % {"v": mask(register, field, getattr(obj, field)) or "—"}}),
@@ -199,7 +198,7 @@ def record_edit(request, register, record_id):
     obj = selectors.record_get(register=_register(register), record_id=record_id, user=request.user)
     form = _edit_form(register, obj, request.POST)
     if form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "note" and not (k in PERSONAL_FIELDS.get(register, {}) and not v)}
+        data = {k: v for k, v in form.cleaned_data.items() if k != "note" and not (is_personal(register, k) and not v)}
         try:
             services.record_update(register=register, record_id=obj.pk, data=data, user=request.user, note=form.cleaned_data["note"])
         except ApplicationError as exc:

@@ -49,7 +49,7 @@ def route(*, category: Category | None, area: Area | None) -> RouteDecision | No
     rules = {
         (r.area_id, r.category_id): r
         for r in ResponsibilityRule.objects.filter(area__in=areas, category__in=categories).select_related(
-            "lead_unit", "area", "category"
+            "lead_unit"
         )
     }
     for a in areas:
@@ -60,8 +60,9 @@ def route(*, category: Category | None, area: Area | None) -> RouteDecision | No
                     rule.lead_unit,
                     list(rule.assisting_units.filter(is_active=True)),
                     rule.id,
-                    rule.area.name,
-                    rule.category.path,
-                    rule.category,
+                    # the chain's own nodes: the category's parents are loaded already
+                    a.name,
+                    c.path,
+                    c,
                 )
     return None

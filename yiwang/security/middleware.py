@@ -46,7 +46,6 @@ class SecurityHeadersMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.headers.setdefault(self.header, self.csp)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
         if self.permissions:
             response.headers.setdefault("Permissions-Policy", self.permissions)
         return response
@@ -93,11 +92,9 @@ class NulByteMiddleware:
         from django.http import HttpResponse
         from django.utils.translation import gettext as _
 
+        from yiwang.intake.middleware import error_response
+
         message = _("提交的内容含有不允许的控制字符（NUL），请删除后重试。")
         if request.path_info.startswith(("/api/", "/open311/")):
-            import json
-
-            body = json.dumps({"code": "invalid_characters", "message": str(message), "fields": {}},
-                              ensure_ascii=False)
-            return HttpResponse(body, status=400, content_type="application/json; charset=utf-8")
+            return error_response(400, "invalid_characters", message)
         return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")

@@ -1,8 +1,9 @@
 """The personal-data fields of the platform, in one place: model label -> {field: mask kind}.
 
-Used by the reveal service (only these fields can be revealed), by retention (these are emptied) and
-by `yiwang rotate_keys` (their encrypted columns are re-encrypted). Other apps add theirs with
-`register()` in their AppConfig.ready, e.g. registers' PERSONAL_FIELDS.
+Used by the reveal service `services.personal_data_reveal` (only these fields can be revealed). Other
+apps add theirs with `register()` in their AppConfig.ready, e.g. registers' PERSONAL_FIELDS.
+`yiwang rotate_keys` finds its columns by field type (`fields.encrypted_fields`), and retention
+names the case fields it empties itself.
 """
 
 from __future__ import annotations

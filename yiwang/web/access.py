@@ -13,7 +13,6 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from yiwang.accounts.models import Role
-from yiwang.cases.selectors import can_read_case, readable_cases  # noqa: F401  (re-exported: the read scope)
 
 OPERATOR_ROLES = (Role.OPERATOR, Role.ADMIN)
 DISPATCH_ROLES = (Role.DISPATCHER, Role.ADMIN)

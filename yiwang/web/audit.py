@@ -1,8 +1,8 @@
 """The audit page's reads and its one write: every case's events in one list, filtered and paged by the
 global sequence, its XLSX export, and a stored check of the hash chains.
 
-Who may read it: auditors and admins (`AUDIT_ROLES`). `web.access.readable_cases` already gives both
-every case, so the list needs no per-case scope: the guard is the role (`audit_viewer_check`).
+Who may read it: auditors and admins (`AUDIT_ROLES`). `cases.selectors.readable_cases` already gives
+both every case, so the list needs no per-case scope: the guard is the role (`views.audit.audit_required`).
 
 At 10^8 events nothing here counts the table or sorts it: pages are keyset pages over the unique
 index on `global_seq` (newest first, `before`/`after` cursors), a case number and an account are
@@ -69,10 +69,6 @@ SAFE_PAYLOAD_KEYS = frozenset(
     }
 )
 SAFE_VALUE_CHARS = 40
-
-
-def audit_viewer_check(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and user.role in AUDIT_ROLES
 
 
 # --------------------------------------------------------------------------- the list

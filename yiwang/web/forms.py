@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from yiwang.cases.models import Card, Channel, Placement, RequesterKind, RequestType, Satisfaction
 from yiwang.cases.services import CaseInput
 from yiwang.core.errors import ApplicationError
+from yiwang.intake.validators import Invalid, parse_id_document, parse_phone
 from yiwang.routing.models import Category, Unit
 
 YES_NO = [("yes", _("是")), ("no", _("否"))]
@@ -59,14 +60,10 @@ def add_service_error(form: forms.Form, exc: ApplicationError) -> None:
 
 
 def _phone(value: str) -> str:
-    """Normalised with the intake's rules when that app offers them (+852 …, 0750-…, 138…)."""
+    """Normalised with the intake's rules (+852 …, 0750-…, 138…)."""
     value = (value or "").strip()
     if not value:
         return ""
-    try:
-        from yiwang.intake.validators import Invalid, parse_phone
-    except ImportError:
-        return value
     try:
         return parse_phone(value).normalized
     except Invalid as exc:
@@ -86,13 +83,12 @@ def category_choices(*, blank=_("（由系统/派遣员判断）")):
     return [("", blank)] + [(name, groups.get(code, [])) for code, name in order]
 
 
-def unit_choices(*, blank=None):
+def unit_choices():
     groups: dict[str, list] = {}
     labels = dict(Unit.Kind.choices)
     for u in Unit.objects.filter(is_active=True).order_by("kind", "code"):
         groups.setdefault(u.kind, []).append((u.code, u.display_name))
-    out = [("", blank)] if blank else []
-    return out + [(labels.get(k, k), v) for k, v in groups.items()]
+    return [(labels.get(k, k), v) for k, v in groups.items()]
 
 
 # --------------------------------------------------------------------------- intake
@@ -228,10 +224,6 @@ class HotlineIntakeForm(PlaceMixin):
         raw = (self.cleaned_data.get("requester_id_number") or "").strip()
         if not raw:
             return ""
-        try:
-            from yiwang.intake.validators import Invalid, parse_id_document
-        except ImportError:
-            return raw
         try:
             return parse_id_document(raw, self.data.get("requester_kind") or RequesterKind.RESIDENT).number
         except Invalid as exc:
@@ -377,8 +369,9 @@ class DispatchForm(MoveForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = category_choices(blank=_("（保持当前分类）"))
-        self.fields["lead_unit"].choices = unit_choices(blank=_("（按权责清单自动选择）"))
-        self.fields["assisting_units"].choices = unit_choices()
+        units = unit_choices()  # one query for both lists
+        self.fields["lead_unit"].choices = [("", _("（按权责清单自动选择）")), *units]
+        self.fields["assisting_units"].choices = units
 
     def payload(self):
         d = self.cleaned_data

@@ -16,7 +16,7 @@ from django.http import Http404
 
 from yiwang.accounts.models import Role
 from yiwang.cases.models import OPEN_STATUSES, Card, Case, Channel, Status
-from yiwang.cases.selectors import CASE_RELATED, area_q, desk_cases  # noqa: F401  (the read scope lives with the cases)
+from yiwang.cases.selectors import CASE_RELATED, desk_cases  # the read scope lives with the cases
 from yiwang.cases.text import normalize_text
 
 log = logging.getLogger(__name__)
@@ -127,6 +127,11 @@ def grid_tasks(*, user) -> dict[str, QuerySet[Case]]:
 
 
 # --------------------------------------------------------------------------- look-ups
+def case_photos(case: Case) -> list[dict]:
+    """The case's stored photos (attachment entries with an address)."""
+    return [a for a in (case.attachments or []) if isinstance(a, dict) and a.get("url")]
+
+
 def _terms(q: str) -> list[str]:
     return [t for t in normalize_text(q or "").replace("，", " ").replace(",", " ").split() if t][:6]
 
@@ -175,22 +180,6 @@ def knowledge_base(*, q: str, limit: int = 8) -> list[Case]:
     return list(qs.order_by(rank, F("closed_at").desc(nulls_last=True))[:limit])
 
 
-def duplicates_supported() -> bool:
-    return _duplicate_finder() is not None
-
-
-def _duplicate_finder():
-    for module in ("yiwang.intake.selectors", "yiwang.intake.services"):
-        try:
-            mod = __import__(module, fromlist=["duplicate_candidates"])
-        except ImportError:
-            continue
-        finder = getattr(mod, "duplicate_candidates", None)
-        if finder is not None:
-            return finder
-    return None
-
-
 @dataclass(frozen=True)
 class Duplicate:
     case: Case
@@ -198,35 +187,18 @@ class Duplicate:
     distance_m: float | None = None
 
 
-def duplicates(*, case: Case, limit: int = 5) -> list[Duplicate] | None:
-    """Likely duplicates from yiwang.intake, or None when the intake app does not offer them."""
-    finder = _duplicate_finder()
-    if finder is None:
-        return None
+def duplicates(*, case: Case, limit: int = 5) -> list[Duplicate]:
+    """The likely duplicates of `case` (`yiwang.intake.selectors.duplicate_candidates`), best first."""
+    from yiwang.intake.selectors import duplicate_candidates
+
     try:
-        found = finder(case=case, limit=limit)
+        found = duplicate_candidates(case=case, limit=limit)
     except Exception:  # noqa: BLE001 - a failing helper must not take the dispatcher's page down
         log.exception("duplicate_candidates failed for %s", case.number)
         return []
-    out = []
-    for item in found or []:
-        other, score = _as_case_and_score(item)
-        if other is not None and other.pk != case.pk:
-            distance = item.get("distance_m") if isinstance(item, dict) else getattr(item, "distance_m", None)
-            out.append(Duplicate(other, score, distance))
-    return out
-
-
-def _as_case_and_score(item) -> tuple[Case | None, float | None]:
-    """Accept the shapes a candidate may come in: a Case, (case, score), or an object/dict holding them."""
-    if isinstance(item, Case):
-        return item, None
-    if isinstance(item, tuple | list) and item and isinstance(item[0], Case):
-        return item[0], (float(item[1]) if len(item) > 1 else None)
-    get = item.get if isinstance(item, dict) else lambda k, d=None: getattr(item, k, d)
-    other = get("case")
-    if not isinstance(other, Case):
-        number = get("number")
-        other = Case.objects.filter(number=number).first() if number else None
-    score = get("score")
-    return other, (float(score) if score is not None else None)
+    cases = Case.objects.in_bulk([c.number for c in found], field_name="number")  # one query, not one each
+    return [
+        Duplicate(cases[c.number], c.score, c.distance_m)
+        for c in found
+        if c.number in cases and cases[c.number].pk != case.pk
+    ]

@@ -96,8 +96,11 @@ def appeal_used(case: Case) -> bool:
     return case.events.filter(action="reopen", reason__startswith=APPEAL_MARK).exists()
 
 
-def can_appeal(case: Case) -> bool:
-    return case.status in APPEALABLE and not appeal_used(case)
+def can_appeal(case: Case, *, used: bool | None = None) -> bool:
+    """`used`: `appeal_used(case)` when the caller already has it (saves the query)."""
+    if used is None:
+        used = appeal_used(case)
+    return case.status in APPEALABLE and not used
 
 
 def case_appeal(*, case: Case, reason: str) -> Case:

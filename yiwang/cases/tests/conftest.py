@@ -1,5 +1,9 @@
-import pytest
+import io
 
+import pytest
+from django.core.management import call_command
+
+from yiwang.accounts.demo import load_demo_users
 from yiwang.accounts.models import Role, User
 from yiwang.cases.models import Status
 from yiwang.cases.services import Actor, CaseInput, case_create, perform
@@ -102,3 +106,17 @@ def drive(people, make_case, settings):
         return act(case, "rate", p["resident"], {"satisfaction": "satisfied", "solved": True})
 
     return to
+
+
+@pytest.fixture
+def tokens(db, settings):
+    """API tokens of the demo users, by name."""
+    settings.VERIFY_ON_SITE = True
+    load_demo_users()
+
+    def token(name):
+        out = io.StringIO()
+        call_command("token", "create", "--user", name, stdout=out)
+        return out.getvalue().strip()
+
+    return {name: token(name) for name in ("resident", "operator", "dispatcher", "handler", "gridworker")}

@@ -1,12 +1,9 @@
 """The closed loop through the JSON API, as a client with curl would drive it."""
 
-import io
 import json
 
 import pytest
-from django.core.management import call_command
 
-from yiwang.accounts.demo import load_demo_users
 from yiwang.cases.models import Case
 
 pytestmark = pytest.mark.django_db
@@ -17,19 +14,6 @@ BODY = {
     "lon": 113.08,
     "lat": 22.60,
 }
-
-
-@pytest.fixture
-def tokens(db, settings):
-    settings.VERIFY_ON_SITE = True
-    load_demo_users()
-
-    def token(name):
-        out = io.StringIO()
-        call_command("token", "create", "--user", name, stdout=out)
-        return out.getvalue().strip()
-
-    return {name: token(name) for name in ("resident", "operator", "dispatcher", "handler", "gridworker")}
 
 
 def call(client, method, path, token=None, body=None, **headers):

@@ -3,7 +3,7 @@ and codes other systems parse stay as they are."""
 
 import pytest
 
-from .test_api import BODY, call, tokens  # noqa: F401  (tokens is a fixture)
+from .test_api import BODY, call
 
 pytestmark = pytest.mark.django_db
 

@@ -1,20 +1,18 @@
 """A dispatcher corrects a case's category in the dispatch and redispatch moves, as in accept: the case
 takes the new category, the responsibility list routes by it, and the event records the change."""
 
-import io
-import json
 
 import pytest
 from django.core.management import call_command
 from django.utils import translation
 
-from yiwang.accounts.demo import load_demo_users
 from yiwang.cases.models import Case, CaseEvent, Status
 from yiwang.core.errors import ApplicationError
 from yiwang.routing.models import Category
 from yiwang.routing.selectors import route
 
 from .conftest import act
+from .test_api import BODY, call
 
 pytestmark = pytest.mark.django_db
 
@@ -150,43 +148,14 @@ def _catalogues():
     yield
 
 
-@pytest.fixture
-def tokens(db):
-    load_demo_users()
-
-    def token(name):
-        out = io.StringIO()
-        call_command("token", "create", "--user", name, stdout=out)
-        return out.getvalue().strip()
-
-    return {name: token(name) for name in ("resident", "operator", "dispatcher", "handler")}
-
-
-def call(client, path, token, body, **headers):
-    return client.post(
-        f"/api/v1{path}",
-        data=json.dumps(body),
-        content_type="application/json",
-        HTTP_AUTHORIZATION=f"Bearer {token}",
-        **headers,
-    )
-
-
 def api_returned_case(client, tokens) -> str:
-    from .test_api import BODY
-
-    number = client.post(
-        "/api/v1/cases",
-        data=json.dumps(BODY),
-        content_type="application/json",
-        HTTP_AUTHORIZATION=f"Bearer {tokens['resident']}",
-    ).json()["number"]
+    number = call(client, "post", "/cases", tokens["resident"], BODY).json()["number"]
     for who, action, body in [
         ("operator", "accept", {"category": code_of("城乡建设")}),
         ("dispatcher", "dispatch", {"lead_unit": "JM.ZJJ"}),
         ("handler", "return", {"reason": "不属于本单位职责"}),
     ]:
-        response = call(client, f"/cases/{number}/{action}", tokens[who], body)
+        response = call(client, "post", f"/cases/{number}/{action}", tokens[who], body)
         assert response.status_code == 200, (action, response.content)
     return number
 
@@ -196,7 +165,7 @@ def test_the_api_redispatches_with_a_category(client, tokens):
     number = api_returned_case(client, tokens)
     # when
     response = call(
-        client, f"/cases/{number}/redispatch", tokens["dispatcher"], {"category": code_of("交通运输")}
+        client, "post", f"/cases/{number}/redispatch", tokens["dispatcher"], {"category": code_of("交通运输")}
     )
     # then
     assert response.status_code == 200, response.content
@@ -217,6 +186,7 @@ def test_the_api_refuses_an_unknown_category_in_the_callers_language(
     # when
     response = call(
         client,
+        "post",
         f"/cases/{number}/redispatch",
         tokens["dispatcher"],
         {"category": "C99"},

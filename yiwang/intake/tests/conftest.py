@@ -53,16 +53,6 @@ def media(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _default_language():
-    # A request with Accept-Language leaves its language active in the thread: start and end in Chinese.
-    from django.utils import translation
-
-    translation.activate("zh-hans")
-    yield
-    translation.deactivate()
-
-
-@pytest.fixture(autouse=True)
 def _no_rate_limits_unless_asked(settings):
     # Every test starts with empty counters; test_abuse turns the limits on with its own rules.
     from django.core.cache import cache

@@ -6,8 +6,6 @@ The views parse, call one read or write of `yiwang.web.audit`, and render.
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -20,6 +18,7 @@ from yiwang.core import clock
 
 from .. import access
 from ..audit import (
+    AUDIT_ROLES,
     EXPORT_MAX_ROWS,
     PAGE_SIZE,
     EventFilters,
@@ -28,7 +27,6 @@ from ..audit import (
     audit_event_page,
     audit_events_workbook,
     audit_head_seq,
-    audit_viewer_check,
     event_rows,
 )
 from ..forms import AuditFilterForm
@@ -39,16 +37,7 @@ from .common import DESK_ROLES
 CASE_DESKS = ("dispatch", "unit", "grid", "operator")
 
 
-def audit_required(view):
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return access.redirect_to_login(request.get_full_path())
-        if not audit_viewer_check(request.user):
-            return access.forbidden(request)
-        return view(request, *args, **kwargs)
-
-    return wrapped
+audit_required = access.role_required(*AUDIT_ROLES)
 
 
 def _case_desk(user) -> str | None:

@@ -114,14 +114,21 @@ def case_page(request, desk: str, case, *, bound: dict | None = None, status: in
     return render(request, template, context, status=status)
 
 
-@require_POST
-def move(request, desk: str, number: str, action: str):
+def _desk_refusal(request, desk: str):
+    """The response when this person may not work at `desk` (sign in, or 403), else None."""
     if desk not in DESK_MOVES:
         raise Http404(desk)
     if not request.user.is_authenticated:
         return access.redirect_to_login(request.get_full_path())
     if request.user.role not in DESK_ROLES[desk]:
         return access.forbidden(request)
+    return None
+
+
+@require_POST
+def move(request, desk: str, number: str, action: str):
+    if refusal := _desk_refusal(request, desk):
+        return refusal
     if action not in DESK_MOVES[desk]:
         raise Http404(action)
     case = selectors.desk_case(user=request.user, number=number)
@@ -169,12 +176,8 @@ def _with_photos(request, form, action, payload):
 
 @require_GET
 def desk_case(request, desk: str, number: str):
-    if desk not in DESK_MOVES:
-        raise Http404(desk)
-    if not request.user.is_authenticated:
-        return access.redirect_to_login(request.get_full_path())
-    if request.user.role not in DESK_ROLES[desk]:
-        return access.forbidden(request)
+    if refusal := _desk_refusal(request, desk):
+        return refusal
     case = selectors.desk_case(user=request.user, number=number)
     return case_page(request, desk, case)
 

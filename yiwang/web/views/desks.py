@@ -40,7 +40,7 @@ def _case_base(request, case, desk, *, bound=None, primary=()):
         "events": case_events(case=case).select_related("actor"),
         "panels": move_panels(request, case, desk, bound=bound, primary=primary),
         "assisting": list(case.assisting_units.all()),
-        "photos": [a for a in (case.attachments or []) if isinstance(a, dict) and a.get("url")],
+        "photos": selectors.case_photos(case),
         "children": list(case.merged_children.only("number", "title", "status")),
     }
 

@@ -19,8 +19,9 @@ from yiwang.cases.models import Case, Status
 from yiwang.cases.selectors import case_events
 from yiwang.cases.services import Actor, perform
 from yiwang.core.errors import ApplicationError
+from yiwang.intake.language import in_requester_script
 
-from .. import otp, services
+from .. import otp, selectors, services
 from ..access import RESIDENT_ROLES, role_required, workbench_url
 from ..forms import AppealForm, CodeForm, FollowForm, PortalSubmitForm, RateForm, add_service_error
 
@@ -182,15 +183,10 @@ def requester_actor(request, case: Case) -> Actor | None:
 
 def _case_context(request, case, *, rate_form=None, appeal_form=None):
     events = [e for e in case_events(case=case) if e.action in PUBLIC_ACTIONS]
-    reply = case.reply_text
-    try:
-        from yiwang.intake.language import in_requester_script
-
-        reply = in_requester_script(reply, translation.get_language())
-    except ImportError:
-        pass
+    reply = in_requester_script(case.reply_text, translation.get_language())
     can_rate = case.status in (Status.CLOSED, Status.ANSWERED) and not case.satisfaction
     actor = requester_actor(request, case)
+    appeal_used = services.appeal_used(case)
     return {
         "case": case,
         "events": events,
@@ -199,10 +195,10 @@ def _case_context(request, case, *, rate_form=None, appeal_form=None):
         "can_rate": can_rate and actor is not None,
         "rate_elsewhere": can_rate and actor is None,
         "rate_form": rate_form or RateForm(prefix="rate", initial={"version": case.version}),
-        "can_appeal": services.can_appeal(case),
-        "appeal_used": services.appeal_used(case),
+        "can_appeal": services.can_appeal(case, used=appeal_used),
+        "appeal_used": appeal_used,
         "appeal_form": appeal_form or AppealForm(prefix="appeal"),
-        "photos": [a for a in (case.attachments or []) if isinstance(a, dict) and a.get("url")],
+        "photos": selectors.case_photos(case),
     }
 
 
