@@ -20,7 +20,7 @@ from . import lockout
 def request_address(request) -> str | None:
     if request is None:
         return None
-    from yiwang.intake.middleware import client_address  # the same address the rate limits use
+    from yiwang.core.http import client_address  # the same address the rate limits use
 
     return client_address(request)
 

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from yiwang.accounts.models import Role
 from yiwang.core.errors import ApplicationError
+from yiwang.core.http import forbidden
 from yiwang.routing.names import label_name, label_names
-from yiwang.web.access import forbidden
 
 from . import selectors, services
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-import json
 import math
 import re
 from functools import lru_cache
@@ -28,34 +27,17 @@ from functools import lru_cache
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
 from yiwang.core import clock
+from yiwang.core.http import client_address, error_response
 
 from . import error_codes as codes
-
-
-def error_response(status: int, code: str, message, fields: dict | None = None, **headers) -> HttpResponse:
-    body = json.dumps({"code": code, "message": str(message), "fields": fields or {}}, ensure_ascii=False)
-    response = HttpResponse(body, status=status, content_type="application/json; charset=utf-8")
-    for name, value in headers.items():
-        response[name.replace("_", "-")] = value
-    return response
 
 
 @lru_cache(maxsize=64)
 def _compiled(pattern: str) -> re.Pattern:
     return re.compile(pattern)
-
-
-def client_address(request) -> str:
-    trusted = getattr(settings, "INTAKE_TRUSTED_PROXIES", 0)
-    if trusted:
-        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
-        if len(hops) >= trusted:
-            return hops[-trusted]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
 def _is_loopback(address: str) -> bool:

@@ -112,7 +112,7 @@ def _requester_notices(case, event) -> list[Outbox]:
 
 
 def _requester_row(case, event, kind, *, recipient_case, reason="") -> Outbox:
-    from yiwang.intake.language import in_requester_script
+    from yiwang.core.language import in_requester_script
 
     language = _language(recipient_case.requester_language)
     # The unit writes in simplified Chinese: the reply and the reason go out in the requester's script.

@@ -19,7 +19,7 @@ from typing import Protocol
 
 from django.utils.translation import get_language
 
-from yiwang.intake.language import in_requester_script, normalize_language
+from yiwang.core.language import in_requester_script, normalize_language
 
 
 class Named(Protocol):

@@ -92,7 +92,7 @@ class NulByteMiddleware:
         from django.http import HttpResponse
         from django.utils.translation import gettext as _
 
-        from yiwang.intake.middleware import error_response
+        from yiwang.core.http import error_response
 
         message = _("提交的内容含有不允许的控制字符（NUL），请删除后重试。")
         if request.path_info.startswith(("/api/", "/open311/")):

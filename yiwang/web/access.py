@@ -9,10 +9,10 @@ from __future__ import annotations
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
-from django.shortcuts import render
 from django.urls import reverse
 
 from yiwang.accounts.models import Role
+from yiwang.core.http import forbidden
 
 OPERATOR_ROLES = (Role.OPERATOR, Role.ADMIN)
 DISPATCH_ROLES = (Role.DISPATCHER, Role.ADMIN)
@@ -37,10 +37,6 @@ def workbench_url(user) -> str | None:
     """Where this user's day starts, or None for roles whose home is the overview page."""
     name = WORKBENCH.get(getattr(user, "role", None))
     return reverse(name) if name else None
-
-
-def forbidden(request, message=None):
-    return render(request, "web/403.html", {"message": message}, status=403)
 
 
 def role_required(*roles: str):

@@ -23,6 +23,7 @@ from yiwang.cases.models import Status
 from yiwang.cases.services import Actor, perform
 from yiwang.cases.transitions import allowed_actions
 from yiwang.core.errors import ApplicationError
+from yiwang.core.http import forbidden
 from yiwang.geo.models import Area
 
 from .. import access, selectors
@@ -121,7 +122,7 @@ def _desk_refusal(request, desk: str):
     if not request.user.is_authenticated:
         return access.redirect_to_login(request.get_full_path())
     if request.user.role not in DESK_ROLES[desk]:
-        return access.forbidden(request)
+        return forbidden(request)
     return None
 
 
@@ -186,7 +187,7 @@ def desk_case(request, desk: str, number: str):
 def area_geojson(request, code: str):
     """One area's outline (a case's grid on its map). Staff only: it is the internal grid map."""
     if not request.user.is_authenticated or request.user.role == Role.RESIDENT:
-        return access.forbidden(request)
+        return forbidden(request)
     area = Area.objects.filter(code=code).only("code", "name", "geometry", "approximate").first()
     if area is None or not area.geometry:
         raise Http404(code)

@@ -19,7 +19,7 @@ from yiwang.cases.models import Case, Status
 from yiwang.cases.selectors import case_events
 from yiwang.cases.services import Actor, perform
 from yiwang.core.errors import ApplicationError
-from yiwang.intake.language import in_requester_script
+from yiwang.core.language import in_requester_script
 
 from .. import otp, selectors, services
 from ..access import RESIDENT_ROLES, role_required, workbench_url

@@ -3,7 +3,7 @@
 import pytest
 
 from yiwang.cases.models import Case
-from yiwang.intake.language import detect_language, in_requester_script, normalize_language
+from yiwang.core.language import detect_language, in_requester_script, normalize_language
 
 from .conftest import BODY, call
 
