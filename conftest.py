@@ -14,7 +14,7 @@ os.environ.setdefault("YIWANG_MODE", "demo")
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    from yiwang.core.demo import load_demo
+    from yiwang.platform.demo import load_demo
 
     with django_db_blocker.unblock():
         load_demo(history=0)  # tests make their own cases

@@ -18,7 +18,7 @@ urlpatterns = [
     path("cockpit/", include("yiwang.analytics.urls")),
     path("classifier/", include("yiwang.classify.urls")),
     path("", include("yiwang.web.urls")),
-    path("", include("yiwang.core.urls")),
+    path("", include("yiwang.platform.urls")),
 ]
 
 if settings.DEMO_MODE:

@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "yiwang.accounts"
     label = "accounts"
     verbose_name = _("用户与角色")
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  registers the production safety checks

@@ -3,11 +3,11 @@
 from django.conf import settings
 from django.db import transaction
 
-from yiwang.core.checks import DEMO_PASSWORD
 from yiwang.geo.locate import locate
 from yiwang.geo.models import Area
 from yiwang.routing.models import Unit
 
+from .checks import DEMO_PASSWORD
 from .models import Role, User
 
 DEMO_USERS = [

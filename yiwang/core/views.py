@@ -11,17 +11,3 @@ def healthz(request):
         return JsonResponse({"status": "error", "database": str(exc)}, status=503)
     return JsonResponse({"status": "ok", "database": db})
 
-
-def home(request):
-    """Each role's day starts on its own workbench (an auditor's on the audit page); admins get the
-    overview."""
-    from django.apps import apps
-    from django.shortcuts import redirect, render
-
-    if request.user.is_authenticated and apps.is_installed("yiwang.web"):
-        from yiwang.web.access import workbench_url
-
-        target = workbench_url(request.user)
-        if target:
-            return redirect(target)
-    return render(request, "core/home.html", {"web": apps.is_installed("yiwang.web")})

@@ -135,7 +135,7 @@ def drop_database(admin_url: str, name: str) -> None:
 SETUP_SCRIPT = """
 import io, json
 from django.core.management import call_command
-from yiwang.core.demo import load_demo
+from yiwang.platform.demo import load_demo
 from yiwang.accounts.models import Role, User
 from yiwang.geo.models import Area
 load_demo(history=0)

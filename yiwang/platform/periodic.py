@@ -9,10 +9,17 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
+from django.conf import settings
 from django.db import connections
 
-log = logging.getLogger("yiwang.notify")
+# Modules, not their functions: a job is looked up when it runs, so tests can replace it.
+from yiwang.analytics import services as analytics_services
+from yiwang.cases import tasks as case_tasks
+from yiwang.notify import delivery
+
+log = logging.getLogger("yiwang.platform")
 
 
 _last_cockpit_refresh = 0.0
@@ -21,28 +28,22 @@ _last_cockpit_refresh = 0.0
 def _cockpit_refresh_if_due() -> dict | None:
     """The cockpit's refresh (topics, warnings) is heavier: at most every COCKPIT_REFRESH_SECONDS."""
     global _last_cockpit_refresh
-    import time
-
-    from django.conf import settings
-
     if time.monotonic() - _last_cockpit_refresh < settings.COCKPIT_REFRESH_SECONDS and _last_cockpit_refresh:
         return None
-    from yiwang.analytics.services import cockpit_refresh
-
     _last_cockpit_refresh = time.monotonic()
-    return cockpit_refresh()
+    return analytics_services.cockpit_refresh()
 
 
 def run_periodic_jobs_once() -> dict:
     """One deadline sweep, one delivery of the due notifications and, when due, the cockpit's refresh;
     a failing job never stops the others."""
-    from yiwang.cases.tasks import sweep_deadlines
-
-    from .delivery import deliver_pending
-
     results: dict = {}
     try:
-        jobs = (("sweep", sweep_deadlines), ("delivery", deliver_pending), ("cockpit", _cockpit_refresh_if_due))
+        jobs = (
+            ("sweep", lambda: case_tasks.sweep_deadlines()),
+            ("delivery", lambda: delivery.deliver_pending()),
+            ("cockpit", _cockpit_refresh_if_due),
+        )
         for name, job in jobs:
             try:
                 results[name] = job()

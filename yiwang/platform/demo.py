@@ -1,9 +1,19 @@
 """Loading and resetting the whole demo, in dependency order. Each app contributes its part."""
 
+from django.conf import settings
+from django.core.management import call_command
+
+from yiwang.analytics.demo import load_demo_rise
+from yiwang.analytics.services import cockpit_refresh
+from yiwang.cases.demo import load_deadline_policies
+from yiwang.cases.demo_history import DEFAULT_CASES, load_history
+from yiwang.classify.services import classifier_train_demo
 from yiwang.geo.demo import load_demo_geography
 from yiwang.geo.locate import bump_revision
 from yiwang.geo.models import Area
+from yiwang.registers.demo import load_demo_registers
 from yiwang.routing.demo import load_categories, load_rules, load_units
+from yiwang.workdays.services import calendar_seed_from_library
 
 
 def demo_is_loaded() -> bool:
@@ -24,18 +34,9 @@ def load_demo(*, stdout=None, history: int | None = None) -> dict:
     summary["units"] = load_units()
     summary["categories"] = load_categories()
     summary["rules"] = load_rules()
-    from yiwang.cases.demo import load_deadline_policies
-    from yiwang.workdays.services import calendar_seed_from_library
-
     calendar_seed_from_library()
     summary["deadline_policies"] = load_deadline_policies()
-    from django.conf import settings
-
-    from yiwang.cases.demo_history import DEFAULT_CASES, load_history
-
     if stdout is not None:  # the test session's tests make their own registers
-        from yiwang.registers.demo import load_demo_registers
-
         say("Generating the demo registers (people, buildings, organisations, facilities; marked as generated)…")
         summary["registers"] = load_demo_registers(scale=settings.DEMO_REGISTER_SCALE, progress=True)
 
@@ -52,15 +53,10 @@ def load_demo(*, stdout=None, history: int | None = None) -> dict:
         # After the history (whose scripts make every move themselves): new requests in the demo are
         # then classified and, when confident, routed by themselves. The played messages are left out
         # of training, so the model meets them as unseen. Skipped when the active model already fits.
-        from yiwang.classify.services import classifier_train_demo
-
         say("Training the demo classifier on the real labelled messages (about a minute)…")
         model = classifier_train_demo(exclude_ids=played if history else ())
         summary["classifier"] = getattr(model, "version", "unchanged")
     if history:
-        from yiwang.analytics.demo import load_demo_rise
-        from yiwang.analytics.services import cockpit_refresh
-
         say("Adding a rise of noise complaints in 外海街道 for the early warnings (marked as generated)…")
         summary["rise"] = len(load_demo_rise())
 
@@ -71,7 +67,5 @@ def load_demo(*, stdout=None, history: int | None = None) -> dict:
 
 def reset_demo() -> None:
     """Empty every table (Django's flush), then tell other processes the areas changed."""
-    from django.core.management import call_command
-
     call_command("flush", interactive=False, verbosity=0)
     bump_revision()

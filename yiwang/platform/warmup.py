@@ -10,36 +10,30 @@ from __future__ import annotations
 import logging
 import threading
 
-log = logging.getLogger("yiwang.core")
+import jieba
+from django.db import connections
+
+from yiwang.cases.placement import find_place
+from yiwang.classify.models import ClassifierModel
+from yiwang.classify.selectors import loaded_active_model
+from yiwang.geo.locate import get_index
+
+log = logging.getLogger("yiwang.platform")
 
 
 def _steps():
-    def area_index():
-        from yiwang.geo.locate import get_index
-
-        get_index()
-
     def words():
-        import jieba
-
-        from yiwang.cases.placement import find_place
-
         jieba.initialize()
         find_place("江门市蓬江区白沙街道")  # builds the placement tokenizer with every area name
 
     def classifier():
-        from yiwang.classify.models import ClassifierModel
-        from yiwang.classify.selectors import loaded_active_model
-
         if ClassifierModel.objects.filter(is_active=True).exists():
             loaded_active_model()
 
-    return (("area index", area_index), ("word segmentation", words), ("classifier", classifier))
+    return (("area index", get_index), ("word segmentation", words), ("classifier", classifier))
 
 
 def warm_up() -> None:
-    from django.db import connections
-
     try:
         for name, step in _steps():
             try:

@@ -4,9 +4,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from yiwang.accounts.checks import DEMO_PASSWORD
 from yiwang.accounts.demo import DEMO_USERS, load_demo_users
-from yiwang.core.checks import DEMO_PASSWORD
 from yiwang.geo.models import Area
+from yiwang.platform.demo import demo_is_loaded, load_demo, reset_demo
 
 
 class Command(BaseCommand):
@@ -18,8 +19,6 @@ class Command(BaseCommand):
     def handle(self, *args, reset=False, **options):
         if not settings.DEMO_MODE:
             raise CommandError("The demo loads in demo mode only (YIWANG_MODE=demo).")
-        from yiwang.core.demo import demo_is_loaded, load_demo, reset_demo
-
         started = time.monotonic()
         if reset:
             reset_demo()

@@ -2,6 +2,9 @@
 
 from django.conf import settings
 from django.core.checks import Error, register
+from django.db import DatabaseError
+
+from .models import User
 
 DEMO_PASSWORD = "yiwang-demo"  # demo mode only; see accounts.demo
 DEMO_USERNAMES = (
@@ -21,10 +24,6 @@ DEMO_USERNAMES = (
 def no_demo_passwords_in_production(app_configs, **kwargs):
     if settings.DEMO_MODE:
         return []
-    from django.db import DatabaseError
-
-    from yiwang.accounts.models import User
-
     try:
         weak = [
             u.username

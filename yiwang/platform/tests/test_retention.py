@@ -10,10 +10,9 @@ from django.core.management import call_command
 from yiwang.cases.models import Case, Status
 from yiwang.core import clock
 from yiwang.notify.models import Outbox
+from yiwang.platform.retention import PURGED_MARK
 from yiwang.security.models import RetentionPurge
-from yiwang.security.services import PURGED_MARK
-
-from .conftest import act
+from yiwang.security.tests.conftest import act
 
 pytestmark = pytest.mark.django_db
 OLD = dt.datetime(2021, 3, 2, 2, 0, tzinfo=dt.UTC)

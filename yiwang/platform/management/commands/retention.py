@@ -3,7 +3,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from yiwang.security.services import retention_apply
+from yiwang.platform.retention import retention_apply
 
 
 class Command(BaseCommand):

@@ -3,6 +3,11 @@ import os
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from waitress import serve
+
+from yiwang.platform.periodic import start_periodic_jobs
+from yiwang.platform.warmup import start_warm_up
+from yiwang.wsgi import application
 
 
 class Command(BaseCommand):
@@ -24,19 +29,11 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, threads, no_periodic_jobs, **options):
         # Refuses to start in production with demo passwords (yiwang.E001) or other errors.
         call_command("check", fail_level="ERROR")
-        from waitress import serve
-
-        from yiwang.wsgi import application
-
         self.stdout.write(f"Yiwang ({settings.MODE} mode) at http://{host}:{port}/  (Ctrl-C stops)")
-        from yiwang.core.warmup import start_warm_up
-
         start_warm_up()  # jieba, the area index and the classifier load while the server starts
         interval = getattr(settings, "SWEEP_INTERVAL_SECONDS", 60)
         if settings.DEMO_MODE and interval > 0 and not no_periodic_jobs:
             # Production runs these on Celery beat (docs/operations.md); the demo has no broker.
-            from yiwang.notify.periodic import start_periodic_jobs
-
             start_periodic_jobs(interval)
             self.stdout.write(f"Deadline sweep and notification retry every {interval:g} s in this process")
         serve(application, host=host, port=port, threads=threads, ident="yiwang")

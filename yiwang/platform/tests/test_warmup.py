@@ -1,7 +1,7 @@
 import jieba
 import pytest
 
-from yiwang.core.warmup import warm_up
+from yiwang.platform.warmup import warm_up
 
 
 @pytest.mark.django_db
