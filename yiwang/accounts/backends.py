@@ -14,13 +14,14 @@ from django.core.exceptions import PermissionDenied
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from yiwang.core.http import client_address  # the same address the rate limits use
+
 from . import lockout
 
 
 def request_address(request) -> str | None:
     if request is None:
         return None
-    from yiwang.core.http import client_address  # the same address the rate limits use
 
     return client_address(request)
 

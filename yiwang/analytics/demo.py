@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from yiwang.accounts.models import User
+from yiwang.cases.services import Actor, CaseInput, case_create
 from yiwang.core import clock
+from yiwang.geo.models import Area
 
 TOWN_CODE = "440704004000"  # 外海街道, 江海区
 CATEGORY_CODE = "C04.02.003"  # 环境污染 / 噪音污染
@@ -29,9 +32,6 @@ def load_demo_rise(*, cases: int = 12, now: dt.datetime | None = None) -> list[s
     """Create `cases` noise complaints in 外海街道 over the three days before `now`; their numbers."""
     from django.db import transaction
 
-    from yiwang.accounts.models import User
-    from yiwang.cases.services import Actor, CaseInput, case_create
-    from yiwang.geo.models import Area
 
     town = Area.objects.filter(code=TOWN_CODE).first()
     if town is None:

@@ -33,6 +33,9 @@ from yiwang.accounts.models import Role, User
 from yiwang.cases.models import Case
 from yiwang.core import clock
 from yiwang.geo.models import Area
+from yiwang.notify.delivery import channel_enabled
+from yiwang.notify.models import Outbox
+from yiwang.notify.services import deliver_after_commit
 from yiwang.routing.models import Category
 from yiwang.workdays.snapshot import current_schedule
 
@@ -130,10 +133,6 @@ def alert_text(alert: Alert) -> str:
 
 def _notify(alert: Alert, people: list[User]) -> None:
     """Write the alert to the notify outbox for each leader with a phone or an email address."""
-    from yiwang.notify.delivery import channel_enabled
-    from yiwang.notify.models import Outbox
-    from yiwang.notify.services import deliver_after_commit
-
     ids = []
     for user in people:
         with translation.override(user.language or "zh-hans"):

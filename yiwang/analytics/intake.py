@@ -22,6 +22,7 @@ import h3
 from django.db import connection
 
 from yiwang.cases.models import Case, CaseEvent
+from yiwang.core import clock
 from yiwang.routing.models import Category
 from yiwang.workdays.snapshot import current_schedule
 
@@ -97,6 +98,4 @@ def empty_intake_rollups() -> None:
 
 
 def local_today() -> dt.date:
-    from yiwang.core import clock
-
     return clock.now().astimezone(current_schedule().tz).date()

@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from yiwang.accounts.models import Role
+from yiwang.cases.models import Case
+from yiwang.cases.selectors import can_read_case
 from yiwang.core.errors import ApplicationError
 
 from . import selectors
@@ -61,10 +63,7 @@ def _staff(request) -> None:
     "category first). Staff only. `limit` 1–20 (default 5).",
 )
 def similar(request, number: str, limit: int = 5):
-    from yiwang.cases.models import Case
-
     _staff(request)
-    from yiwang.cases.selectors import can_read_case
 
     case = Case.objects.select_related("category__parent__parent").filter(number=number).first()
     if case is None or not can_read_case(request.user, case):

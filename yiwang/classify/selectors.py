@@ -14,6 +14,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from yiwang.cases.models import Case, CaseEvent
+from yiwang.cases.transitions import SYSTEM
 from yiwang.core.errors import ApplicationError
 
 from . import error_codes
@@ -151,9 +153,6 @@ def model_page(*, version: int | None = None) -> dict:
     """Everything the admins' model page shows (one version in detail, the active one by default)."""
     from django.db.models import Count
 
-    from yiwang.cases.models import CaseEvent
-    from yiwang.cases.transitions import SYSTEM
-
     from .models import CasePrediction, CategoryCorrection, ClassifierActivation
 
     versions = list(classifier_list())
@@ -232,8 +231,6 @@ _similar_lock = threading.Lock()
 
 
 def _answered_cases():
-    from yiwang.cases.models import Case
-
     from .services import finished_statuses
 
     return Case.objects.filter(status__in=finished_statuses()).exclude(reply_text="")
@@ -285,8 +282,6 @@ def similar_cases(case, limit: int = 5) -> list[dict]:
     """The finished cases with a reply (answered at intake, closed or rated) most like ``case``, best first:
     [{"case": Case, "score": float, "same_category": bool}]. The case itself, the case it was merged
     into and the cases merged into it are left out (their reply is this case's own)."""
-    from yiwang.cases.models import Case
-
     index, ids, position = _similar_index()
     if not ids:
         return []

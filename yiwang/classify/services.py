@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 
+from yiwang.cases.models import Case, CaseEvent, Status
+from yiwang.cases.transitions import SYSTEM
 from yiwang.core.errors import ApplicationError
 
 from . import error_codes
@@ -210,8 +212,6 @@ def rows_from_csv(path: str) -> list[dict[str, str]]:
 
 def finished_statuses() -> tuple[str, ...]:
     """Cases whose handling is over: answered at intake, closed, rated."""
-    from yiwang.cases.models import Status
-
     return (Status.ANSWERED, Status.CLOSED, Status.RATED)
 
 
@@ -244,9 +244,6 @@ def record_correction(
     label, or the same correction already recorded last for this case).
 
     Called for every move that can set a category (see receivers.py); may be called directly."""
-    from yiwang.cases.models import CaseEvent
-    from yiwang.cases.transitions import SYSTEM
-
     chosen_label = root_label(chosen)
     if chosen_label == predicted:
         return None
@@ -279,8 +276,6 @@ def training_rows_from_cases() -> tuple[list[dict[str, str]], dict]:
     or rated) with a category, labelled
     with its category's first-level name, and every corrected case (closed or not) labelled with
     the latest correction. Returns (rows, {"closed_cases", "corrections", "correction_ids"})."""
-    from yiwang.cases.models import Case
-
     latest: dict[int, CategoryCorrection] = {}
     for c in CategoryCorrection.objects.order_by("created_at", "id"):
         latest[c.case_id] = c  # the last one wins

@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from yiwang.accounts.models import Role
+from yiwang.cases.models import Case
+from yiwang.cases.selectors import can_read_case
 from yiwang.core.errors import ApplicationError
 from yiwang.core.http import forbidden
 from yiwang.routing.names import label_name, label_names
@@ -96,9 +98,6 @@ def activate(request):
 @require_GET
 @staff_required
 def similar(request, number: str):
-    from yiwang.cases.models import Case
-    from yiwang.cases.selectors import can_read_case
-
     case = Case.objects.select_related("category__parent__parent").filter(number=number).first()
     if case is None or not can_read_case(request.user, case):
         raise Http404(number)  # out of scope: as if it did not exist

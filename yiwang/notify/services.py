@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from yiwang.cases.models import Status
+from yiwang.core.language import in_requester_script
 
 from .delivery import channel_enabled
 from .models import Kind, Outbox
@@ -112,8 +113,6 @@ def _requester_notices(case, event) -> list[Outbox]:
 
 
 def _requester_row(case, event, kind, *, recipient_case, reason="") -> Outbox:
-    from yiwang.core.language import in_requester_script
-
     language = _language(recipient_case.requester_language)
     # The unit writes in simplified Chinese: the reply and the reason go out in the requester's script.
     reply, reason = in_requester_script(case.reply_text, language), in_requester_script(reason, language)

@@ -20,12 +20,11 @@ from django.conf import settings
 from django.db import models
 
 from yiwang.security import masking
+from yiwang.security.fields import EncryptedCharField
 
 
 def personal_field(verbose_name, *, max_length: int, blank: bool = True) -> models.Field:
     """The one column type for personal data: encrypted at rest (yiwang.security, YIWANG_FIELD_KEYS)."""
-    from yiwang.security.fields import EncryptedCharField
-
     return EncryptedCharField(verbose_name, max_length=max_length, blank=blank)
 
 

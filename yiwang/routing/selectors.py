@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from yiwang.geo.models import Area
+from yiwang.geo.models import Area, Level
 
 from .models import Category, ResponsibilityRule, Unit
 
@@ -42,7 +42,6 @@ def route(*, category: Category | None, area: Area | None) -> RouteDecision | No
         return None
     areas = area_chain(area)
     if not areas:
-        from yiwang.geo.models import Level
 
         areas = list(Area.objects.filter(level=Level.CITY))
     categories = category.lineage()

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
+from yiwang.core.http import error_response
+
 
 def tile_origin(url: str) -> str:
     """The origin of a tile URL template ('https://{s}.tile.example/{z}/{x}/{y}.png' -> scheme://host).
@@ -92,7 +94,6 @@ class NulByteMiddleware:
         from django.http import HttpResponse
         from django.utils.translation import gettext as _
 
-        from yiwang.core.http import error_response
 
         message = _("提交的内容含有不允许的控制字符（NUL），请删除后重试。")
         if request.path_info.startswith(("/api/", "/open311/")):

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from yiwang.accounts.models import Role
 from yiwang.cases.models import Card, Channel, Placement, RequesterKind, RequestType, Satisfaction
 from yiwang.cases.services import CaseInput
 from yiwang.core.errors import ApplicationError
@@ -484,8 +485,6 @@ MOVE_FORMS: dict[str, type[MoveForm]] = {
 
 
 def move_form_class(action: str, role: str) -> type[MoveForm]:
-    from yiwang.accounts.models import Role
-
     if action == "extend":
         return ExtendRequestForm if role in (Role.HANDLER, Role.UNIT_LEADER) else ExtendDecisionForm
     return MOVE_FORMS[action]

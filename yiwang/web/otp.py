@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 from yiwang.cases.models import Case
 from yiwang.core import clock
 from yiwang.core.errors import ApplicationError
+from yiwang.notify.models import Outbox
+from yiwang.notify.services import deliver_after_commit
 
 CODE_SECONDS = 10 * 60
 RESEND_SECONDS = 60
@@ -87,8 +89,6 @@ def code_request(*, session, number: str, phone: str) -> str | None:
 def _send(case: Case, code: str, now: dt.datetime) -> None:
     from django.utils import translation
 
-    from yiwang.notify.models import Outbox
-    from yiwang.notify.services import deliver_after_commit
 
     recent = Outbox.objects.filter(
         case=case, kind=OTP_KIND, created_at__gte=now - dt.timedelta(hours=1)

@@ -15,9 +15,11 @@ from django.db.models import F, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 
 from yiwang.accounts.models import Role
-from yiwang.cases.models import OPEN_STATUSES, Card, Case, Channel, Status
+from yiwang.cases.models import OPEN_STATUSES, Card, Case, Channel, Status, requester_phone_digest
 from yiwang.cases.selectors import CASE_RELATED, desk_cases  # the read scope lives with the cases
 from yiwang.cases.text import normalize_text
+from yiwang.intake import validators
+from yiwang.intake.selectors import duplicate_candidates
 
 log = logging.getLogger(__name__)
 
@@ -139,9 +141,6 @@ def _terms(q: str) -> list[str]:
 def caller_cases(*, phone: str, limit: int = 20) -> QuerySet[Case]:
     """A caller's earlier cases, by the phone number they give (normalised as intake stores it, then
     matched by its keyed digest: the column itself is encrypted)."""
-    from yiwang.cases.models import requester_phone_digest
-    from yiwang.intake import validators
-
     phone = (phone or "").strip()
     if len(phone) < 5:
         return Case.objects.none()
@@ -189,8 +188,6 @@ class Duplicate:
 
 def duplicates(*, case: Case, limit: int = 5) -> list[Duplicate]:
     """The likely duplicates of `case` (`yiwang.intake.selectors.duplicate_candidates`), best first."""
-    from yiwang.intake.selectors import duplicate_candidates
-
     try:
         found = duplicate_candidates(case=case, limit=limit)
     except Exception:  # noqa: BLE001 - a failing helper must not take the dispatcher's page down

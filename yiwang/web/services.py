@@ -23,6 +23,7 @@ from yiwang.cases.models import Case, Status
 from yiwang.cases.services import Actor, CaseInput, case_create, perform
 from yiwang.core import clock
 from yiwang.core.errors import ApplicationError
+from yiwang.intake.services import attachment_upload
 from yiwang.routing.models import Unit
 
 from .models import CoHandlingRequest
@@ -32,20 +33,10 @@ APPEALABLE = (Status.CLOSED, Status.RATED)
 
 
 # --------------------------------------------------------------------------- photos
-def attachments_supported() -> bool:
-    try:
-        from yiwang.intake.services import attachment_upload  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def photos_upload(*, files, user) -> list[dict]:
     """Store uploaded photos with the intake app; returns what a case keeps of each (with its token)."""
     if not files:
         return []
-    from yiwang.intake.services import attachment_upload
-
     return [attachment_upload(upload=f, user=user).as_entry() for f in files]
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from yiwang.accounts.models import Role
 from yiwang.cases.models import CLOCK_STATUSES, Card, Satisfaction, Status
 from yiwang.core import clock
+from yiwang.routing.models import Category, Unit
 
 from ..labels import ACTION_BUTTONS, ACTION_LABELS
 
@@ -97,8 +98,6 @@ def as_percent(value) -> str:
 
 @register.filter
 def unit_name(code: str) -> str:
-    from yiwang.routing.models import Unit
-
     if not code:
         return ""
     unit = Unit.objects.filter(code=code).only("name", "name_en", "name_zh_hant").first()
@@ -109,8 +108,6 @@ def unit_name(code: str) -> str:
 def category_name(code: str) -> str:
     """A category's path (环境保护 / 大气污染) from its code, as a case event records it, in the reader's
     language."""
-    from yiwang.routing.models import Category
-
     if not code:
         return ""
     category = Category.objects.filter(code=code).select_related("parent__parent").first()

@@ -71,14 +71,13 @@ def portal(request):
 @require_http_methods(["GET", "POST"])
 def submit(request):
     staff_desk = _staff_note(request)
-    photos_enabled = services.attachments_supported()
     resident = _is_resident(request.user)
     initial = {"requester_phone": request.user.phone, "requester_name": ""} if resident else {}
     form = PortalSubmitForm(
         request.POST or None,
         request.FILES or None,
         initial=initial,
-        photos_enabled=photos_enabled,
+        photos_enabled=True,
         phone_required=not resident,
     )
     if request.method == "POST" and staff_desk is None and form.is_valid():
@@ -94,7 +93,7 @@ def submit(request):
         else:
             otp.grant(request.session, case.number)
             return redirect("web:portal_submitted", number=case.number)
-    context = {"form": form, "photos_enabled": photos_enabled, "staff_desk": staff_desk}
+    context = {"form": form, "photos_enabled": True, "staff_desk": staff_desk}
     return render(request, "web/portal/submit.html", context)
 
 

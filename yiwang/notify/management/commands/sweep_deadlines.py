@@ -10,6 +10,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from yiwang.cases.tasks import sweep_deadlines
+
 
 class Command(BaseCommand):
     help = "Give the due yellow and red cards (escalating red ones) once, and print the counts."
@@ -23,8 +25,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, at=None, as_json=False, **options):
-        from yiwang.cases.tasks import sweep_deadlines
-
         moment = None
         if at:
             try:
