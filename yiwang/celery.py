@@ -4,9 +4,11 @@
     .venv/bin/celery -A yiwang.celery beat -l info        # exactly one scheduler (or `worker -B`)
 
 Configuration comes from Django settings under the CELERY_ prefix (broker CELERY_BROKER_URL, result
-backend CELERY_RESULT_BACKEND, the beat schedule CELERY_BEAT_SCHEDULE). Django itself never imports
-this module (yiwang/__init__.py stays empty): only workers, beat and the code that enqueues tasks
-(yiwang.cases.tasks, yiwang.notify.tasks) do, so the web process runs without a broker in demo mode.
+backend CELERY_RESULT_BACKEND, the beat schedule CELERY_BEAT_SCHEDULE). The apps sit below this module
+and define shared tasks (celery.shared_task), which run on the current app: workers and beat load it
+with -A, and yiwang.platform's ready() loads it in the web process in production mode or whenever
+NOTIFY_DELIVERY_ON_COMMIT=celery, so the demo's web process never creates a Celery app (creating one
+opens no broker connection either way).
 """
 
 import os

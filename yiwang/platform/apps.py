@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class PlatformConfig(AppConfig):
@@ -8,3 +9,9 @@ class PlatformConfig(AppConfig):
 
     name = "yiwang.platform"
     label = "platform"
+
+    def ready(self) -> None:
+        if not settings.DEMO_MODE or settings.NOTIFY_DELIVERY_ON_COMMIT == "celery":
+            # The apps' tasks are shared tasks: they go to the broker of the current Celery app, so the
+            # web process makes the project's app current before any move hands a delivery over.
+            from yiwang import celery  # noqa: F401
