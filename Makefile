@@ -41,9 +41,12 @@ test: install
 	$(BIN)/yiwang compilemessages_yiwang -v0
 	$(BIN)/python -m pytest
 
+# The layers (docs/architecture.md): import-linter's contract in pyproject.toml, then no import of
+# another app inside a function. Both always run, so one report shows every wrong import.
 lint: $(VENV)/.installed
 	$(BIN)/ruff check yiwang bench
 	$(BIN)/yiwang makemigrations --check --dry-run
+	@status=0; $(BIN)/lint-imports || status=1; $(BIN)/python -m yiwang.platform.lint_imports || status=1; exit $$status
 
 clean-demo:
 	rm -f var/yiwang.sqlite3 var/yiwang.sqlite3-wal var/yiwang.sqlite3-shm
