@@ -4,20 +4,8 @@ from django.conf import settings
 from django.core.checks import Error, register
 from django.db import DatabaseError
 
+from .demo import DEMO_PASSWORD, DEMO_USERS
 from .models import User
-
-DEMO_PASSWORD = "yiwang-demo"  # demo mode only; see accounts.demo
-DEMO_USERNAMES = (
-    "admin",
-    "operator",
-    "dispatcher",
-    "handler",
-    "gridworker",
-    "leader",
-    "auditor",
-    "resident",
-    "resident2",
-)
 
 
 @register(deploy=False)
@@ -27,7 +15,7 @@ def no_demo_passwords_in_production(app_configs, **kwargs):
     try:
         weak = [
             u.username
-            for u in User.objects.filter(is_active=True, username__in=DEMO_USERNAMES)
+            for u in User.objects.filter(is_active=True, username__in=[name for name, *_ in DEMO_USERS])
             if u.check_password(DEMO_PASSWORD)
         ]
     except DatabaseError:  # tables not created yet: nothing to refuse

@@ -4,8 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from yiwang.accounts.checks import DEMO_PASSWORD
-from yiwang.accounts.demo import DEMO_USERS, load_demo_users
+from yiwang.accounts.demo import DEMO_PASSWORD, DEMO_USERS, load_demo_users
 from yiwang.geo.models import Area
 from yiwang.platform.demo import demo_is_loaded, load_demo, reset_demo
 
