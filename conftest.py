@@ -25,6 +25,10 @@ def _fresh_geo_index(settings):
     # Always re-check the shared revision, so a rolled-back area change never leaks into the next test.
     settings.GEO_INDEX_CHECK_SECONDS = 0
     settings.WORKDAY_CALENDAR_CHECK_SECONDS = 0
+    settings.ROUTING_CHECK_SECONDS = 0
+    # Tests read global_seq right after a move: sequence inside it. The deferred sequencer (production)
+    # has its own tests (yiwang/cases/tests/test_sequencer.py), which set "deferred".
+    settings.AUDIT_SEQUENCING = "inline"
     # The classifier and the similar-cases index are cached per process: a rolled-back test's model
     # or cases must not answer for the next test.
     from yiwang.classify import selectors as classify_selectors

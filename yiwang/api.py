@@ -11,7 +11,9 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
 
 from yiwang.accounts.services import token_user
+from yiwang.cases.api import router as cases_router
 from yiwang.core.errors import ApplicationError
+from yiwang.intake import api as intake_api  # noqa: F401  adds filing, photos and duplicates to the cases router
 
 
 class BearerToken(HttpBearer):
@@ -63,9 +65,7 @@ def _http_error(request, exc: HttpError):
 
 
 def _register():
-    from yiwang.cases.api import router as cases_router
-
-    api.add_router("/", cases_router)
+    api.add_router("/", cases_router)  # with the intake's operations on it (yiwang.intake.api)
     api.add_router("/measures", "yiwang.analytics.api.router")
     api.add_router("/grids", "yiwang.registers.api.router")
     api.add_router("/classifier", "yiwang.classify.api.router")

@@ -154,6 +154,21 @@ MAX_AUTO_REOPEN = int(os.environ.get("MAX_AUTO_REOPEN", "1"))
 
 # How often (seconds) a process checks whether another process changed the areas.
 GEO_INDEX_CHECK_SECONDS = float(os.environ.get("GEO_INDEX_CHECK_SECONDS", "2"))
+# Categories, units, the responsibility list and deadline policies are cached per process and
+# re-checked against their shared revision at most this often (core.revisions).
+ROUTING_CHECK_SECONDS = float(os.environ.get("ROUTING_CHECK_SECONDS", "2"))
+
+# The audit trail's sequencer (cases.audit): "deferred" gives events their global order afterwards,
+# in batches (a Celery task in production, a thread of `yiwang serve` in demo mode), so a move locks
+# only its own case; "inline" sequences inside the move's transaction (one writer at a time: only for
+# tests that read global_seq right after a move).
+AUDIT_SEQUENCING = os.environ.get("AUDIT_SEQUENCING", "deferred")
+if AUDIT_SEQUENCING not in ("deferred", "inline"):
+    raise ImproperlyConfigured("AUDIT_SEQUENCING must be deferred or inline")
+AUDIT_SEQUENCER_INTERVAL_SECONDS = float(os.environ.get("AUDIT_SEQUENCER_INTERVAL_SECONDS", "0.5"))
+AUDIT_SEQUENCER_BATCH = int(os.environ.get("AUDIT_SEQUENCER_BATCH", "5000"))
+# Base64 of a 32-byte Ed25519 seed that signs the batch heads; empty: derived from SECRET_KEY.
+AUDIT_SIGNING_KEY = os.environ.get("AUDIT_SIGNING_KEY", "")
 
 LOGGING = {
     "version": 1,
@@ -200,6 +215,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "yiwang.notify.tasks.deliver_pending_task",
         "schedule": _periodic_seconds,
         "options": {"expires": _periodic_seconds},
+    },
+    # The audit trail's sequencer: events wait for their global place at most about this long.
+    "sequence-audit-events": {
+        "task": "yiwang.cases.tasks.sequence_events_task",
+        "schedule": AUDIT_SEQUENCER_INTERVAL_SECONDS,
+        "options": {"expires": max(AUDIT_SEQUENCER_INTERVAL_SECONDS * 4, 2.0)},
     },
     # The cockpit's rollups, hot topics and early warnings (yiwang/analytics).
     "cockpit-refresh": {

@@ -6,6 +6,8 @@ from django.views.static import serve
 from yiwang.api import api
 from yiwang.core.views import healthz
 
+handler404 = "yiwang.platform.views.not_found"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),

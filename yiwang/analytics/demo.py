@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 
 from yiwang.accounts.models import User
-from yiwang.cases.services import Actor, CaseInput, case_create
+from yiwang.cases.services import Actor, CaseInput
 from yiwang.core import clock
 from yiwang.geo.models import Area
+from yiwang.intake.services import case_submit
 
 TOWN_CODE = "440704004000"  # 外海街道, 江海区
 CATEGORY_CODE = "C04.02.003"  # 环境污染 / 噪音污染
@@ -57,7 +58,7 @@ def load_demo_rise(*, cases: int = 12, now: dt.datetime | None = None) -> list[s
                     requester_phone=f"1390750{i:04d}",
                     channel="hotline",
                 )
-                numbers.append(case_create(data=data, actor=actor).number)
+                numbers.append(case_submit(data=data, actor=actor)[0].number)
     finally:
         clock.freeze(None)
     return numbers

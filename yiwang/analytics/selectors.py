@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from yiwang.accounts.models import Role
@@ -278,7 +278,7 @@ def _row(group: str, key: int, names: dict, counts: dict, weights: m.Weights, ov
 
 def projection_status() -> dict:
     state = Projection.objects.filter(name="measures").first()
-    head = CaseEvent.objects.order_by("-global_seq").values_list("global_seq", flat=True).first() or 0
+    head = CaseEvent.objects.filter(global_seq__isnull=False).aggregate(m=Max("global_seq"))["m"] or 0
     last = state.last_seq if state else 0
     return {
         "last_event_at": state.last_event_at if state else None,

@@ -3,54 +3,45 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
-from typing import Any, Literal
+import re
+from typing import Any, Literal, get_args, get_origin
 
-from django.db import IntegrityError, transaction
-from django.http import HttpRequest
+from django.urls import register_converter
 from django.utils.translation import gettext as _
-from ninja import Field, File, Query, Router, Schema, UploadedFile
+from ninja import Field, Query, Router, Schema
 from ninja import Status as Reply  # (status code, body); cases.models.Status is the case's state
 
+from yiwang.accounts.models import Role
 from yiwang.core.errors import ApplicationError
+from yiwang.core.language import in_requester_script
+from yiwang.geo.locate import get_index
+from yiwang.routing.snapshot import routing_config
 from yiwang.security.masking import mask_name, mask_phone
 
 from . import selectors, services
-from .models import Case, IdempotencyKey, Status
-from .services import Actor, CaseInput
-from .transitions import ACTIONS
+from .models import Case, Status
+from .services import Actor
+from .transitions import ACTIONS, MOVES, MoveInput
 
 router = Router(tags=["cases"])
 
 
-class CaseIn(Schema):
-    request_type: Literal["咨询", "求助", "投诉", "举报", "建议", "表扬"]
-    title: str = Field(..., max_length=200)
-    text: str = Field(..., max_length=5000)
-    lon: float | None = None
-    lat: float | None = None
-    address: str = Field("", max_length=300)
-    placement: Literal["gps", "map", "address", "text"] | None = None
-    category: str | None = Field(
-        None, description="category code, e.g. C01 (left out: the classifier decides)"
-    )
-    requester_name: str = Field("", max_length=100)
-    requester_phone: str = Field("", max_length=30)
-    requester_id_number: str = Field("", max_length=40)
-    requester_kind: Literal["resident", "overseas_chinese", "hk_macao", "enterprise", "anonymous"] = (
-        "resident"
-    )
-    requester_language: Literal["zh-hans", "zh-hant", "en"] | None = Field(
-        None,
-        description="the requester's language; left out: detected from the text (traditional -> zh-hant)",
-    )
-    channel: Literal["web", "hotline", "patrol", "open311", "api", "sensor", "import"] = "api"
-    attachments: list[str] = Field(
-        default_factory=list,
-        description="tokens returned by POST /attachments (at most 6 images, uploaded by the same user)",
-    )
-    praised_unit: str = Field("", max_length=40, description="表扬: the code of the unit praised")
+class MoveName:
+    """The `{move:action}` of /cases/{number}/{action}: only the registry's moves match, so the other
+    operations under a case (events, and the intake's duplicates) are reached whatever the order in
+    which the apps add them; any other name is a 404 (in the API's error shape, yiwang.urls)."""
+
+    regex = "|".join(sorted(ACTIONS, key=len, reverse=True))
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(MoveName, "move")
 
 
 class UnitOut(Schema):
@@ -152,10 +143,16 @@ class ActionIn(Schema):
 
 
 def case_out(case: Case, *, lang: str | None = None) -> dict:
-    """The case as the API shows it; `lang` (zh-hant …) converts the reply into that script."""
-    from yiwang.intake.language import in_requester_script
-
-    areas = [a for a in (case.district, case.town, case.community, case.grid) if a is not None]
+    """The case as the API shows it; `lang` (zh-hant …) converts the reply into that script. Areas
+    come from the in-memory area index, category and units from the routing snapshot (no query)."""
+    index, config = get_index(), routing_config()
+    refs = [index.refs.get(i) for i in (case.district_id, case.town_id, case.community_id, case.grid_id) if i]
+    areas = [a for a in refs if a is not None]
+    category = config.categories.get(case.category_id) if case.category_id else None
+    lead = config.units.get(case.lead_unit_id) if case.lead_unit_id else None
+    assisting = getattr(case, "assisting_cache", None)
+    if assisting is None:
+        assisting = list(case.assisting_units.all())
     return {
         "number": case.number,
         "status": case.status,
@@ -165,10 +162,8 @@ def case_out(case: Case, *, lang: str | None = None) -> dict:
         "title": case.title,
         "text": case.text,
         "channel": case.channel,
-        "category": {"code": case.category.code, "name": case.category.name, "path": case.category.path}
-        if case.category_id
-        else None,
-        "category_name": case.category.display_name if case.category_id else None,
+        "category": {"code": category.code, "name": category.name, "path": category.path} if category else None,
+        "category_name": category.display_name if category else None,
         "category_confidence": case.category_confidence,
         "category_candidates": case.category_candidates,
         "lon": case.lon,
@@ -176,13 +171,11 @@ def case_out(case: Case, *, lang: str | None = None) -> dict:
         "address": case.address,
         "placement": case.placement,
         "placement_confidence": case.placement_confidence,
-        "grid_code": case.grid.code if case.grid_id else None,
+        "grid_code": index.refs[case.grid_id].code if case.grid_id in index.refs else None,
         "areas": [{"code": a.code, "name": a.name, "level": a.level} for a in areas],
-        "lead_unit": {"code": case.lead_unit.code, "name": case.lead_unit.name}
-        if case.lead_unit_id
-        else None,
-        "assisting_units": [{"code": u.code, "name": u.name} for u in case.assisting_units.all()],
-        "lead_unit_name": case.lead_unit.display_name if case.lead_unit_id else None,
+        "lead_unit": {"code": lead.code, "name": lead.name} if lead else None,
+        "assisting_units": [{"code": u.code, "name": u.name} for u in assisting],
+        "lead_unit_name": lead.display_name if lead else None,
         "response_due_at": case.response_due_at,
         "due_at": case.due_at,
         "deadline_flag": case.deadline_flag,
@@ -227,73 +220,6 @@ def _reply_language(request, case: Case, lang: str | None) -> str | None:
     if case.requester_user_id is not None and case.requester_user_id == getattr(request.user, "pk", None):
         return case.requester_language
     return None
-
-
-def _body_hash(payload: dict) -> str:
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-
-
-@router.post(
-    "/cases",
-    response={201: CaseOut, 409: ErrorOut, 400: ErrorOut, 413: ErrorOut, 422: ErrorOut, 429: ErrorOut},
-    summary="Create a case (any channel)",
-    description="Honours an `Idempotency-Key` header: the same key and body return the first case; "
-    "the same key with a different body is refused with 409.\n\n"
-    "Validation (400 `validation_error`, every wrong field at once in `fields`, in the caller's "
-    "language): title 1-200 characters; text 5-5000 (punctuation not counted; 10 for a 表扬 without "
-    "`praised_unit`); 投诉 and 举报 need a place: `lon`+`lat` inside the city (else 400 `outside_city`), "
-    "a photo whose EXIF GPS lies inside it, or an `address` the platform can place; "
-    "`requester_phone`: mainland mobile, landline with area code (0750-3123456), +852/+853 8 digits "
-    "or +<country code>; `requester_id_number` (optional): a valid document for `requester_kind` "
-    "(居民身份证 with its check digit, 港澳居民来往内地通行证, 香港/澳门身份证, 护照, 统一社会信用代码).\n\n"
-    "Photos: upload each with `POST /attachments` first and list the returned tokens in `attachments`; "
-    "a case without a point is placed by the first photo whose EXIF GPS lies in the city "
-    "(placement `gps`, `placement_note` says so).\n\n"
-    "Rate limited (429 with Retry-After) and size limited (413).",
-)
-def create_case(request: HttpRequest, payload: CaseIn):
-    _writer(request)
-    body = payload.dict()
-    key = request.headers.get("Idempotency-Key", "").strip()[:200]
-    data = CaseInput(
-        request_type=body["request_type"],
-        title=body["title"],
-        text=body["text"],
-        lon=body["lon"],
-        lat=body["lat"],
-        address=body["address"],
-        placement=body["placement"],
-        category_code=body["category"],
-        requester_name=body["requester_name"],
-        requester_phone=body["requester_phone"],
-        requester_id_number=body["requester_id_number"],
-        requester_kind=body["requester_kind"],
-        requester_language=body["requester_language"] or "",
-        channel=body["channel"],
-        attachments=body["attachments"],
-        praised_unit=body["praised_unit"],
-    )
-    actor = Actor.of(request.user)
-    if not key:
-        return Reply(201, case_out(services.case_create(data=data, actor=actor)))
-    digest = _body_hash(body)
-    existing = IdempotencyKey.objects.filter(user=request.user, key=key).select_related("case").first()
-    if existing is None:
-        try:
-            with transaction.atomic():
-                IdempotencyKey.objects.create(user=request.user, key=key, body_hash=digest)
-                case = services.case_create(data=data, actor=actor)
-                IdempotencyKey.objects.filter(user=request.user, key=key).update(case=case)
-            return Reply(201, case_out(case))
-        except IntegrityError:  # a concurrent retry with the same key won the race
-            existing = (
-                IdempotencyKey.objects.filter(user=request.user, key=key).select_related("case").first()
-            )
-    if existing.body_hash != digest:
-        raise ApplicationError(
-            "idempotency_conflict", _("该 Idempotency-Key 已用于另一份不同的提交。"), status=409
-        )
-    return Reply(201, case_out(selectors.case_get(number=existing.case.number)))
 
 
 @router.get("/cases", response=PageOut, summary="List and search cases")
@@ -341,10 +267,8 @@ def _visible_case(request, number: str) -> Case:
     return case
 
 
-def _writer(request) -> None:
+def writer_only(request) -> None:
     """Leaders and auditors read; they neither file, upload nor move cases."""
-    from yiwang.accounts.models import Role
-
     if request.user.role in (Role.LEADER, Role.AUDITOR):
         raise ApplicationError("role_not_allowed", _("您的角色只能查看，不能提交或办理诉求件。"), status=403)
 
@@ -388,98 +312,35 @@ def get_events(request, number: str):
     )
 
 
-class AttachmentOut(Schema):
-    token: str = Field(description="name it in POST /cases `attachments`")
-    url: str
-    content_type: str
-    size: int
-    width: int
-    height: int
-    gps: dict | None = Field(
-        description="{lon, lat} read from the photo's EXIF (WGS84) before it was stripped"
-    )
+def _example(info) -> str:
+    """How one body field is written: its example, its choices, or its type."""
+    if info.examples:
+        return re.sub(r'"(CODE|N|PARENT_NUMBER)"', r"\1", json.dumps(info.examples[0]))
+    kind = info.annotation
+    if get_origin(kind) is not Literal:  # X | None: the X
+        kind = next((a for a in get_args(kind) if a is not type(None)), kind)
+    if get_origin(kind) is Literal:
+        return "|".join(f'"{v}"' for v in get_args(kind))
+    return "true|false" if bool in (kind, *get_args(kind)) else "…"
+
+
+def _move_doc(action: str) -> str:
+    """One line per move for the API description, read from the move registry."""
+    move = MOVES[action]
+    fields = move.schema.model_fields
+    body = "{" + ", ".join(f'"{f}": {_example(i)}' for f, i in fields.items() if f not in MoveInput.model_fields) + "}"
+    return f"- `{action}` ({move.label}): {move.help or ''} Body: {body}"
 
 
 @router.post(
-    "/attachments",
-    response={201: AttachmentOut, 400: ErrorOut, 413: ErrorOut, 415: ErrorOut, 429: ErrorOut},
-    summary="Upload one image for a case",
-    description="multipart/form-data with one `file`. JPEG, PNG or WebP, recognised by content (not by "
-    "name or Content-Type; else 415); at most 10 MB (413) and 6 per case. Stored under a random name; "
-    "EXIF (position, camera, time) is stripped from the stored copy after its GPS position is read. "
-    "Then list the returned `token` in POST /cases `attachments`.",
-)
-def upload_attachment(request, file: UploadedFile = File(...)):
-    from yiwang.intake.services import attachment_upload
-
-    _writer(request)
-    return Reply(201, attachment_upload(upload=file, user=request.user).as_entry())
-
-
-class DuplicateOut(Schema):
-    number: str
-    title: str
-    status: str
-    received_at: dt.datetime
-    score: float = Field(description="0..1: text similarity weighted by closeness in place and time")
-    text_similarity: float
-    place_closeness: float
-    distance_m: float | None
-    days_apart: float
-
-
-@router.get(
-    "/cases/{number}/duplicates",
-    response={200: list[DuplicateOut], 403: ErrorOut, 404: ErrorOut},
-    summary="Likely duplicates of a case (重复件)",
-    description="Cases received within 30 days of it, in its district, that read alike (character n-gram "
-    "TF-IDF cosine, weighted by distance and time), best first with their scores. Merge one with "
-    '`POST /cases/{number}/merge {"into": PARENT}`. Staff only.',
-)
-def get_duplicates(request, number: str, limit: int = 5):
-    from yiwang.accounts.models import Role
-    from yiwang.intake.selectors import duplicate_candidates
-
-    case = _visible_case(request, number)
-    if request.user.role == Role.RESIDENT:
-        raise ApplicationError("role_not_allowed", _("只有工作人员可以查看疑似重复件。"), status=403)
-    found = duplicate_candidates(case=case, limit=min(max(1, limit), 20))
-    return Reply(200, [vars(c) for c in found])
-
-
-ACTION_HELP = {
-    "accept": '{} or {"category": CODE}',
-    "reject": '{"reason": …}',
-    "answer": '{"text": …}',
-    "merge": '{"into": PARENT_NUMBER}',
-    "dispatch": '{"lead_unit": CODE, "assisting_units": [CODE], "category": CODE} (each optional; `category` '
-    "corrects the case's category as in `accept`, and without `lead_unit` the responsibility list "
-    "chooses the unit for the case's category, the corrected one if given)",
-    "sign": "{}",
-    "reply": '{"text": …}',
-    "return": '{"reason": …}',
-    "redispatch": '{"lead_unit": CODE, "assisting_units": [CODE], "category": CODE} (as `dispatch`)',
-    "extend": 'unit: {"days": N, "reason": …}; dispatcher: {"decision": "approve"|"deny"}',
-    "suspend": '{"reason": …}',
-    "resume": "{}",
-    "supervise": '{"card": "yellow"|"red", "note": …}',
-    "check": "{} (send for on-site verification)",
-    "verify": '{"passed": true|false, "note": …}',
-    "reopen": '{"reason": …}',
-    "close": "{}",
-    "rate": '{"satisfaction": "satisfied"|"basically_satisfied"|"unsatisfied", "solved": true}',
-}
-
-
-@router.post(
-    "/cases/{number}/{action}",
+    "/cases/{number}/{move:action}",
     response={200: CaseOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     summary="Make one move of the closed loop",
-    description="Actions and bodies:\n" + "\n".join(f"- `{a}`: {ACTION_HELP[a]}" for a in ACTIONS),
+    description="Actions and bodies (each field typed; a wrong type is 400 with the field named). "
+    'Every move also takes `"reason"`, `"note"` and `"text"` (strings), and `"expected_version"`:\n'
+    + "\n".join(_move_doc(a) for a in ACTIONS),
 )
 def act(request, number: str, action: str, payload: ActionIn | None = None):
-    if action not in ACTIONS:
-        raise ApplicationError("unknown_action", _("未知的操作：%(a)s") % {"a": action}, status=404)
     # The schema documents the body; the move reads every key it was sent (extra keys are allowed).
     try:
         body = json.loads(request.body or b"{}")
@@ -488,9 +349,9 @@ def act(request, number: str, action: str, payload: ActionIn | None = None):
     if not isinstance(body, dict):
         raise ApplicationError("validation_error", _("请求体须为 JSON 对象。"))
     expected = body.pop("expected_version", None)
-    _writer(request)
+    writer_only(request)
     case = _visible_case(request, number)
-    services.perform(
+    case = services.perform(
         case=case, action=action, actor=Actor.of(request.user), payload=body, expected_version=expected
     )
-    return Reply(200, case_out(selectors.case_get(number=number)))
+    return Reply(200, case_out(case))  # the case as the move left it, not read back

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from yiwang.core.revisions import SharedSnapshot
 from yiwang.workdays import selectors as workdays
 
 from .models import Case, DeadlinePolicy, RequestType
@@ -39,10 +40,25 @@ class Deadlines:
     flag: str  # empty, or why the deadline is an estimate
 
 
+def _load_policies() -> dict[str, dict[int | None, DeadlinePolicy]]:
+    out: dict[str, dict[int | None, DeadlinePolicy]] = {}
+    for p in DeadlinePolicy.objects.all():
+        out.setdefault(p.request_type, {})[p.category_id] = p
+    return out
+
+
+# This process's copy of the policies (every dispatch reads them); bumped by their saves (apps.py).
+policy_snapshot = SharedSnapshot("deadline-policies", _load_policies, check_setting="ROUTING_CHECK_SECONDS")
+
+
+def bump_policies(**kwargs) -> None:
+    policy_snapshot.bump()
+
+
 def policy_for(case: Case) -> tuple[int, int, int | None, float]:
     """(working_days, response_days, urgent_hours or None, yellow_fraction)."""
     lineage = case.category.lineage() if case.category_id else []
-    policies = {p.category_id: p for p in DeadlinePolicy.objects.filter(request_type=case.request_type)}
+    policies = policy_snapshot.get().get(case.request_type, {})
     policy = next((policies[c.id] for c in lineage if c.id in policies), policies.get(None))
     urgent = any(c.is_urgent for c in lineage)
     if policy is None:

@@ -55,6 +55,7 @@ from django.utils import timezone
 from opencc import OpenCC
 from tqdm import tqdm
 
+from yiwang.accounts.demo import DEMO_USERS, load_demo_users
 from yiwang.accounts.models import Role, User
 from yiwang.core import clock
 from yiwang.core.errors import ApplicationError
@@ -62,6 +63,7 @@ from yiwang.geo.locate import get_index, locate
 from yiwang.geo.models import Area, Level
 from yiwang.routing.models import Category, Unit
 from yiwang.workdays import selectors as workdays
+from yiwang.workdays.snapshot import current_schedule
 
 from . import error_codes as codes
 from .models import Case, CaseEvent, Channel, RequesterKind, RequestType, Satisfaction
@@ -394,8 +396,6 @@ class Cast:
     grid that reports on patrol (created on first need, with unusable passwords)."""
 
     def __init__(self):
-        from yiwang.accounts.demo import DEMO_USERS, load_demo_users
-
         load_demo_users()  # idempotent; the demo command calls it again afterwards
         users = {u.username: u for u in User.objects.filter(username__in=[d[0] for d in DEMO_USERS])}
         self.operator, self.dispatcher = users["operator"], users["dispatcher"]
@@ -1145,8 +1145,6 @@ class History:
 
 
 def _day_length() -> int:
-    from yiwang.workdays.snapshot import current_schedule
-
     return current_schedule().day_length
 
 
@@ -1161,7 +1159,7 @@ def load_history(
 ) -> dict:
     """Play `cases` real messages through the closed loop over the `days` before `now`.
 
-    Needs the demo geography, units, categories, rules and deadline policies (core.demo.load_demo
+    Needs the demo geography, units, categories, rules and deadline policies (platform.demo.load_demo
     loads them first). Always releases the project clock at the end.
     """
     if not settings.DEMO_MODE:

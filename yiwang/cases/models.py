@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from yiwang.core.revisions import revision_queryset
+from yiwang.security.crypto import blind_index
 from yiwang.security.fields import EncryptedCharField
 
 
@@ -29,6 +31,9 @@ class Status(models.TextChoices):
     CLOSED = "closed", _("已办结")  # closed; the requester is asked to rate
     RATED = "rated", _("已评价")  # the requester rated it (final unless reopened)
 
+
+# The role of the platform itself: deadline sweep, automatic routing, follow-ups of other moves.
+SYSTEM = "system"
 
 OPEN_STATUSES = (
     Status.RECEIVED,
@@ -98,8 +103,6 @@ class CaseQuerySet(models.QuerySet):
 
 def requester_phone_digest(phone: str) -> str:
     """The keyed digest a requester's phone is looked up by (the column itself is encrypted)."""
-    from yiwang.security.crypto import blind_index
-
     return blind_index(phone or "", purpose="requester-phone")
 
 
@@ -218,7 +221,8 @@ class Case(models.Model):
     reopen_count = models.PositiveSmallIntegerField(default=0)
     closed_on_time = models.BooleanField(null=True, blank=True)
 
-    version = models.PositiveIntegerField(_("版本"), default=1)
+    version = models.PositiveIntegerField(_("版本"), default=1)  # = the seq of its latest event
+    audit_hash = models.CharField(max_length=64, blank=True, editable=False)  # the hash of its latest event
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -247,22 +251,31 @@ class Case(models.Model):
         super().save(*args, **kwargs)
 
 
-class CaseNumberCounter(models.Model):
-    """The last sequence number given out per day (case numbers are the date plus this)."""
+class CaseNumberSequence(models.Model):
+    """The running ordinal behind case numbers where the database has no sequence (SQLite).
 
-    day = models.DateField(primary_key=True)
-    last = models.PositiveIntegerField(default=0)
+    On PostgreSQL the ordinal comes from the sequence `cases_case_number_seq` (nextval takes no lock
+    that lasts to commit), so no two intakes wait for each other. A case number is the day it was
+    received plus the ordinal, zero-padded to six digits: unique by construction, whatever the day."""
+
+    name = models.CharField(max_length=20, primary_key=True)
+    last = models.PositiveBigIntegerField(default=0)
 
     def __str__(self) -> str:
-        return f"{self.day}: {self.last}"
+        return f"{self.name}: {self.last}"
 
 
 class CaseEvent(models.Model):
-    """One move on the audit trail. Append-only: hashed per case and in one global chain."""
+    """One move on the audit trail. Append-only.
+
+    Written in the move's transaction with its per-case hash chain (seq, prev_hash, hash). The global
+    order (global_seq) and the global chain (global_prev_hash, global_hash) are assigned afterwards by
+    the sequencer (cases.audit.sequence_pending), in batches: the one update an event ever gets, and
+    the only one the PostgreSQL trigger lets through."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     seq = models.PositiveIntegerField()  # 1, 2, … per case
-    global_seq = models.PositiveBigIntegerField(unique=True)
+    global_seq = models.PositiveBigIntegerField(unique=True, null=True, blank=True)  # None: not sequenced yet
     action = models.CharField(max_length=20)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -275,26 +288,53 @@ class CaseEvent(models.Model):
     payload = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField()
     prev_hash = models.CharField(max_length=64)  # the previous event of this case ('' for the first)
-    global_prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)  # sha256(content + prev_hash)
-    global_hash = models.CharField(max_length=64)  # sha256(content + global_prev_hash)
+    hash = models.CharField(max_length=64)  # sha256(prev_hash + content)
+    global_prev_hash = models.CharField(max_length=64, blank=True)  # set by the sequencer
+    global_hash = models.CharField(max_length=64, blank=True)  # sha256(global_prev_hash + global_seq + hash)
 
     class Meta:
         ordering = ["global_seq"]
         constraints = [models.UniqueConstraint(fields=["case", "seq"], name="caseevent_unique_seq")]
+        indexes = [
+            # The sequencer's queue: the events still waiting for their global place, oldest first.
+            models.Index(fields=["id"], condition=models.Q(global_seq__isnull=True), name="caseevent_unsequenced"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id}#{self.seq} {self.action}"
 
 
 class AuditHead(models.Model):
-    """The tip of the global chain. Locked by each transition, so the chain has one order."""
+    """The tip of the global chain. Locked by the sequencer only (never by a move)."""
 
     last_seq = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="")
 
     def __str__(self) -> str:
         return f"audit head {self.last_seq}"
+
+
+class AuditBatch(models.Model):
+    """One run of the sequencer: the events first_seq..last_seq joined the global chain, which then
+    ended in head_hash. Signed (Ed25519) so that a head exported and kept outside the platform
+    (`yiwang audit-head`) later proves the chain up to it was not rewritten. Append-only."""
+
+    first_seq = models.PositiveBigIntegerField()
+    last_seq = models.PositiveBigIntegerField(unique=True)
+    head_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    signature = models.CharField(max_length=128)  # hex Ed25519 signature of statement()
+    key_id = models.CharField(max_length=16)  # which signing key (the first 16 hex of its public key's digest)
+
+    class Meta:
+        ordering = ["last_seq"]
+
+    def __str__(self) -> str:
+        return f"audit batch {self.first_seq}-{self.last_seq}"
+
+    def statement(self) -> str:
+        """What the signature covers: the chain's length and its head at that length."""
+        return f"yiwang-audit-head/1 {self.last_seq} {self.head_hash} {self.created_at.isoformat()}"
 
 
 class DeadlinePolicy(models.Model):
@@ -310,6 +350,8 @@ class DeadlinePolicy(models.Model):
         _("紧急件办理时限(工作小时)"), null=True, blank=True, help_text=_("填写后按工作小时计时")
     )
     yellow_fraction = models.FloatField(_("黄牌阈值(已用时限比例)"), default=0.8)
+
+    objects = revision_queryset("deadline-policies").as_manager()  # bulk edits reach every process's snapshot
 
     class Meta:
         verbose_name = _("办理时限")

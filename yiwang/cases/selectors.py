@@ -4,7 +4,7 @@ Two scope rules, side by side on purpose (they differ by design):
 - **read** (`readable_cases`, `desk_cases` below): what a person may open, on any page or in the API.
   A unit reads the cases it leads and those it assists; a dispatcher and a grid worker their area; a
   leader their area; a resident their own cases; operators, auditors and admins every case.
-- **act** (`yiwang.cases.services.guard_scope`, checked by every move): a unit acts only on cases it
+- **act** (`guard_scope` / `can_act_on` below, checked by every move): a unit acts only on cases it
   leads (an assisting unit reads but does not sign or reply); a dispatcher and a grid worker inside
   their area; a resident on their own case (or one whose phone they proved with a code).
 """
@@ -19,13 +19,57 @@ from django.utils.translation import gettext as _
 from yiwang.accounts.models import Role
 from yiwang.core import clock
 from yiwang.core.errors import ApplicationError
+from yiwang.geo.locate import get_index
 from yiwang.geo.models import Area, Level
 
 from . import error_codes as codes
-from .models import CLOCK_STATUSES, Case, CaseEvent
+from .models import CLOCK_STATUSES, SYSTEM, Case, CaseEvent
 
 # What a case page needs of its relations, fetched with the case.
 CASE_RELATED = ("category__parent__parent", "grid", "community", "town", "district", "lead_unit", "parent")
+
+
+# --------------------------------------------------------------------------- act scope
+def _area_covers(area_id: int | None, case: Case) -> bool:
+    """Whether the area (by id; its level from the geography snapshot, no query) holds the case."""
+    if area_id is None:
+        return False
+    ref = get_index().refs.get(area_id)
+    if ref is None:
+        return False
+    if ref.level == Level.CITY:
+        return True
+    target = {
+        Level.DISTRICT: case.district_id,
+        Level.TOWN: case.town_id,
+        Level.COMMUNITY: case.community_id,
+        Level.GRID: case.grid_id,
+    }.get(ref.level)
+    return target == area_id
+
+
+def can_act_on(actor, case: Case) -> bool:
+    """Whether `actor` (services.Actor) may make moves on `case`: its own unit, area, grid or case."""
+    user, role = actor.user, actor.role
+    if role in (SYSTEM, Role.ADMIN):
+        return True
+    if role in (Role.HANDLER, Role.UNIT_LEADER):
+        return user.unit_id is not None and user.unit_id == case.lead_unit_id
+    if role == Role.DISPATCHER:
+        return user.area_id is None or _area_covers(user.area_id, case)
+    if role == Role.GRIDWORKER:
+        return _area_covers(user.area_id, case)
+    if role == Role.RESIDENT:
+        return (user is not None and case.requester_user_id is not None and case.requester_user_id == user.pk) or (
+            bool(actor.verified_phone) and actor.verified_phone == case.requester_phone
+        )
+    return True
+
+
+def guard_scope(case: Case, action: str, actor) -> None:
+    """Each role acts only inside its own scope (its unit, its area, its grid, its own case)."""
+    if not can_act_on(actor, case):
+        raise ApplicationError(codes.OUT_OF_SCOPE, _("该诉求件不在您的职责范围内。"), status=403)
 
 
 # --------------------------------------------------------------------------- read scope
@@ -75,7 +119,23 @@ def readable_cases(user) -> QuerySet[Case]:
 
 
 def can_read_case(user, case: Case) -> bool:
-    return readable_cases(user).filter(pk=case.pk).exists()
+    """`readable_cases` for one loaded case, decided in memory (one query only for an assisting unit)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    role = user.role
+    if role in (Role.ADMIN, Role.OPERATOR, Role.AUDITOR):
+        return True
+    if role == Role.RESIDENT:
+        return case.requester_user_id is not None and case.requester_user_id == user.pk
+    if role in (Role.LEADER, Role.GRIDWORKER):
+        return _area_covers(user.area_id, case)
+    if role == Role.DISPATCHER:
+        return user.area_id is None or _area_covers(user.area_id, case)
+    if role in (Role.HANDLER, Role.UNIT_LEADER):
+        if user.unit_id is None:
+            return False
+        return case.lead_unit_id == user.unit_id or case.assisting_units.filter(pk=user.unit_id).exists()
+    return False
 
 
 def case_get(*, number: str) -> Case:

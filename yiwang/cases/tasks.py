@@ -16,14 +16,15 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from celery import shared_task
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from yiwang.celery import app
 from yiwang.core import clock
 from yiwang.core.errors import ApplicationError
 
+from .audit import sequence_pending
 from .models import Card, Case
 from .services import Actor, perform
 
@@ -79,20 +80,22 @@ def sweep_deadlines(*, at: dt.datetime | None = None) -> dict[str, int]:
                     continue
                 counts[card] += 1
                 if card == "red":
-                    counts["escalated"] += 1 if _escalation_written(case) else 0
+                    # notify answers the hook with the escalations it wrote (cases.events)
+                    counts["escalated"] += 1 if getattr(case, "hook_counts", {}).get("escalations") else 0
     if counts["red"] or counts["yellow"]:
         log.info("deadline sweep at %s: %s", at.isoformat(), counts)
     return counts
 
 
-def _escalation_written(case: Case) -> bool:
-    """Whether the red card's escalation reached someone (notify writes it inside the move)."""
-    from yiwang.notify.models import Kind, Outbox
-
-    event = case.events.order_by("-seq").first()
-    return Outbox.objects.filter(event=event, kind=Kind.ESCALATION).exists()
-
-
-@app.task(name="yiwang.cases.tasks.sweep_deadlines_task")
+@shared_task(name="yiwang.cases.tasks.sweep_deadlines_task")
 def sweep_deadlines_task() -> dict[str, int]:
     return sweep_deadlines()
+
+
+@shared_task(name="yiwang.cases.tasks.sequence_events_task", ignore_result=True)
+def sequence_events_task() -> int:
+    """The audit trail's sequencer on a worker: every waiting event, in batches (cases.audit)."""
+    total = 0
+    while n := sequence_pending():
+        total += n
+    return total

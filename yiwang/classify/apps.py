@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,8 +8,8 @@ class ClassifyConfig(AppConfig):
     verbose_name = _("案件分类")
 
     def ready(self) -> None:
-        from yiwang.cases.models import CaseEvent
+        from yiwang.cases.events import move_recorded
 
-        from .receivers import on_case_event
+        from .receivers import on_move_recorded
 
-        post_save.connect(on_case_event, sender=CaseEvent, dispatch_uid="classify.on_case_event")
+        move_recorded.connect(on_move_recorded, dispatch_uid="classify.on_move_recorded")

@@ -1,9 +1,8 @@
 """How the classifier hears about cases without the cases app knowing it exists.
 
-The classifier is an optional app (cases.services checks `apps.is_installed`), so it listens to the
-audit trail instead of being called: every move writes a CaseEvent in the move's own transaction,
-and these receivers run inside that transaction too, so a prediction or correction is recorded
-exactly when the move commits (and vanishes with it on a rollback).
+The classifier sits above cases and listens to its one hook (cases.events.move_recorded), sent
+inside the move's own transaction, so a prediction or correction is recorded exactly when the move
+commits (and vanishes with it on a rollback).
 
 - "create": keep the classifier's prediction (label, confidence, version) for the case.
 - a move by a person that can set the category ("accept", "dispatch" and "redispatch" all take an
@@ -16,25 +15,23 @@ exactly when the move commits (and vanishes with it on a rollback).
 
 from __future__ import annotations
 
-from yiwang.cases.transitions import SYSTEM
+from yiwang.cases.models import SYSTEM
+
+from . import selectors, services
+from .models import CasePrediction
 
 CATEGORY_MOVES = frozenset({"accept", "dispatch", "redispatch", "recategorize"})
 
 
-def on_case_event(sender, instance, created, raw=False, **kwargs) -> None:
-    if not created or raw:
-        return
-    event = instance
-    if event.action == "create":
-        _remember_prediction(event)
-    elif event.action in CATEGORY_MOVES and event.actor_role != SYSTEM:
-        _detect_correction(event)
+def on_move_recorded(sender, *, case, events, **kwargs) -> None:
+    for event in events:
+        if event.action == "create":
+            _remember_prediction(case)
+        elif event.action in CATEGORY_MOVES and event.actor_role != SYSTEM:
+            _detect_correction(case, event)
 
 
-def _remember_prediction(event) -> None:
-    from . import selectors, services
-
-    case = event.case
+def _remember_prediction(case) -> None:
     candidates = case.category_candidates or []
     if not candidates or not candidates[0].get("name"):
         return  # a category chosen by a person at intake, or no model: nothing was predicted
@@ -47,11 +44,7 @@ def _remember_prediction(event) -> None:
     )
 
 
-def _detect_correction(event) -> None:
-    from . import services
-    from .models import CasePrediction
-
-    case = event.case
+def _detect_correction(case, event) -> None:
     if case.category_id is None:
         return
     prediction = CasePrediction.objects.filter(case_id=case.pk).first()

@@ -1,8 +1,11 @@
-"""Writes of the intake: attachment uploads, the attachments a new case takes, and bulk imports.
+"""Writes of the intake: every request entering the platform (case_submit), attachment uploads, the
+attachments a new case takes, and bulk imports.
 
-Checking a case's fields is in validators.py (pure) and cases.services._validate_input (which calls
-it); finding duplicates is a read (selectors.py). Bulk import: cases_import (the `import_cases`
-command).
+case_submit is what every channel calls (the API, Open311, the portal, the hotline desk, the grid
+worker's report): check every field at once (validators.py, pure), take the photos, ask the
+classifier, then hand the request to cases.services.case_create; with an Idempotency-Key, a retried
+submission returns the first case. Finding duplicates is a read (selectors.py). Bulk import:
+cases_import (the `import_cases` command).
 """
 
 from __future__ import annotations
@@ -19,17 +22,26 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
+from yiwang.cases.models import SYSTEM, Case, Channel, IdempotencyKey, Placement, RequesterKind, RequestType
+from yiwang.cases.placement import match_area
+from yiwang.cases.services import Actor, CaseInput, HistoricalCase, case_create, case_import_historical
+from yiwang.classify.selectors import predict
 from yiwang.core import clock
 from yiwang.core.errors import ApplicationError
+from yiwang.core.language import detect_language, normalize_language
+from yiwang.geo.locate import locate, parse_coordinates
 from yiwang.routing.models import Category
+from yiwang.routing.selectors import unit_by_code
+from yiwang.routing.snapshot import routing_config
 
 from . import error_codes as codes
+from . import validators as v
 from .images import clean_image
 from .models import Attachment, ImportJob
 
@@ -125,8 +137,6 @@ def bind_attachments(*, attachments: list[Attachment], case) -> None:
 
 def exif_point(attachments: list[Attachment]) -> tuple[float, float] | None:
     """The first EXIF GPS position among the attachments that lies inside the city, or None."""
-    from yiwang.geo.locate import locate
-
     for a in attachments:
         if a.gps_lon is None or a.gps_lat is None:
             continue
@@ -289,11 +299,6 @@ class _Row:
         self.errors.append(RowError(self.number, column, str(message), self.source_id))
 
     def _check(self, categories) -> dict:
-        from yiwang.cases.models import RequestType
-        from yiwang.geo.locate import locate
-
-        from . import validators as v
-
         get = self.values.get
         out: dict = {}
         if not self.source_id:
@@ -374,58 +379,34 @@ def _categories() -> dict[str, Category]:
 def _import_row(row: _Row, *, job: ImportJob, source: str, user, file_ref: str) -> bool:
     """Write one checked row: the case, its audit event and the job's progress, in one transaction.
     False when the row was imported before (by this file or another with the same source and id)."""
-    from yiwang.cases.audit import append_event
-    from yiwang.cases.models import Case, Channel
-    from yiwang.cases.placement import place_case
-    from yiwang.cases.services import _next_number
-    from yiwang.cases.text import normalize_text
-
     d = row.data
-    external_id = f"{source}:{row.source_id}"
+    actor = Actor(user, getattr(user, "role", SYSTEM) if user else SYSTEM)
     with transaction.atomic():
-        if Case.objects.filter(external_id=external_id).exists():
+        case = case_import_historical(
+            data=HistoricalCase(
+                external_id=f"{source}:{row.source_id}",
+                request_type=d["request_type"],
+                title=d["title"],
+                text=d["text"],
+                received_at=d["received_at"],
+                status=d["status"],
+                lon=d["lon"],
+                lat=d["lat"],
+                address=d["address"],
+                category_code=d["category"].code if d["category"] else None,
+                requester_name=d["requester_name"],
+                requester_phone=d["requester_phone"],
+                reply_text=d["reply"],
+                replied_at=d["replied_at"],
+            ),
+            actor=actor,
+            notes={"source": source, "file": file_ref, "row": row.number},
+        )
+        if case is None:
             ImportJob.objects.filter(pk=job.pk).update(
                 last_row=row.number, already_present=F("already_present") + 1
             )
             return False
-        received = d["received_at"]
-        status = d["status"]
-        closed_at = (d["replied_at"] or received) if status == "closed" else None
-        case = Case(
-            number=_next_number(received),
-            external_id=external_id,
-            request_type=d["request_type"],
-            title=d["title"],
-            text=d["text"],
-            text_normalized=normalize_text(f"{d['title']}\n{d['text']}"),
-            lon=d["lon"],
-            lat=d["lat"],
-            address=d["address"],
-            category=d["category"],
-            category_confidence=1.0 if d["category"] else None,
-            requester_name=d["requester_name"],
-            requester_phone=d["requester_phone"],
-            channel=Channel.IMPORT,
-            received_at=received,
-            accepted_at=received if status in ("accepted", "closed") else None,
-            reply_text=d["reply"],
-            replied_at=d["replied_at"] if d["reply"] else None,
-            closed_at=closed_at,
-            status=status,
-        )
-        place_case(case)
-        case.save(force_insert=True)
-        append_event(
-            case=case,
-            action="import",
-            actor=user,
-            actor_role=getattr(user, "role", "system") if user else "system",
-            from_status="",
-            to_status=status,
-            reason="",
-            payload={"source": source, "external_id": external_id, "file": file_ref, "row": row.number},
-            at=clock.now(),
-        )
         ImportJob.objects.filter(pk=job.pk).update(last_row=row.number, imported=F("imported") + 1)
     return True
 
@@ -512,3 +493,174 @@ def cases_import(
     job.refresh_from_db()
     result.job = job
     return result
+
+
+# --------------------------------------------------------------------------- one request in
+# Request types that must say where: a complaint or a report is about something somewhere.
+PLACE_REQUIRED = (RequestType.COMPLAINT, RequestType.REPORT)
+# A photo is usually taken where the problem is, but not always: a little below a picked point.
+EXIF_CONFIDENCE = 0.9
+
+
+def validate_request(data: CaseInput, *, exif: tuple[float, float] | None = None) -> None:
+    """Check every field at once and say what is wrong with each; normalise phone, ID and language.
+
+    The rules (docs/intake.md): title 1-200 characters, text 5-5000 (punctuation not counted; 10 for
+    a praise that names no unit); 投诉 and 举报 need a place: a point inside the city, a photo with an
+    EXIF position inside it, or an address the platform can place (historical imports excepted); lon
+    and lat come together; a phone number, when given, is a mainland mobile or landline with area
+    code, or +852 / +853 / +<country code>; an ID number, when given, is a valid document for the
+    requester kind (validators.DOCUMENTS_BY_KIND). Anonymous requests keep neither.
+    """
+    fields: dict[str, object] = {}
+
+    def check(name, fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except v.Invalid as exc:
+            fields[name] = exc.message
+            return None
+
+    if data.request_type not in RequestType.values:
+        fields["request_type"] = _("诉求类型须为：%(v)s") % {"v": "、".join(RequestType.values)}
+    check("title", v.check_title, data.title)
+    praise_without_unit = data.request_type == RequestType.PRAISE and not (data.praised_unit or "").strip()
+    check("text", v.check_text, data.text, minimum=v.PRAISE_TEXT_MIN if praise_without_unit else v.TEXT_MIN)
+    if (data.praised_unit or "").strip() and unit_by_code(data.praised_unit.strip()) is None:
+        fields["praised_unit"] = _("单位编码 %(c)s 不存在") % {"c": data.praised_unit}
+    if data.requester_kind not in RequesterKind.values:
+        fields["requester_kind"] = _("诉求人类别无效")
+    if data.channel not in Channel.values:
+        fields["channel"] = _("渠道无效")
+    if data.placement not in (None, "", "gps", "map", "address", "text"):
+        fields["placement"] = _("定位方式须为 gps、map、address 或 text")
+
+    has_point = False
+    if (data.lon is None) != (data.lat is None):
+        fields["lon" if data.lon is None else "lat"] = _("经度和纬度须同时填写")
+    elif data.lon is not None:
+        try:
+            data.lon, data.lat = parse_coordinates(data.lon, data.lat)
+            has_point = True
+        except ApplicationError as exc:
+            fields["lon"] = exc.message
+    if (
+        data.request_type in PLACE_REQUIRED
+        and data.channel != Channel.IMPORT
+        and not has_point
+        and exif is None
+        and "lon" not in fields
+        and "lat" not in fields
+    ):
+        if not (data.address or "").strip():
+            fields["address"] = _(
+                "投诉、举报须说明地点：请在地图上选点，或填写地址（例如 江门市蓬江区白沙街道……）"
+            )
+        elif match_area(data.address) is None:
+            fields["address"] = _(
+                "无法从该地址确定所在的区（市）或镇（街道），请补充区、镇（街道）名称，或在地图上选点"
+            )
+
+    if data.requester_kind != RequesterKind.ANONYMOUS:
+        if (data.requester_phone or "").strip():
+            phone = check("requester_phone", v.parse_phone, data.requester_phone)
+            if phone is not None:
+                data.requester_phone = phone.normalized
+        if (data.requester_id_number or "").strip():
+            today = timezone.localdate(clock.now())
+            document = check(
+                "requester_id_number", v.parse_id_document, data.requester_id_number, data.requester_kind, today=today
+            )
+            if document is not None:
+                data.requester_id_number = document.number
+    if data.requester_language:
+        language = normalize_language(data.requester_language)
+        if language is None:
+            fields["requester_language"] = _("语言须为 zh-hans、zh-hant 或 en")
+        else:
+            data.requester_language = language
+    else:
+        data.requester_language = detect_language(f"{data.title}{data.text}")
+    if data.category_code and routing_config().category_by_code.get(data.category_code) is None:
+        fields["category"] = _("分类编码 %(c)s 不存在") % {"c": data.category_code}
+    if fields and has_point and locate(data.lon, data.lat) is None:
+        # Said with the other errors, so the requester corrects everything at once (alone, the point
+        # is refused later by placement with its own code, outside_city).
+        fields["lon"] = _("该位置不在本市辖区内，请重新选点或填写地址。")
+    if fields:
+        raise ApplicationError("validation_error", _("提交的内容有误，请按提示修改。"), fields=fields)
+
+
+def classify_request(data: CaseInput) -> None:
+    """The classifier's guess, when nobody chose a category: its first-level category (as a code with
+    its confidence) and the top candidates. No trained model: the dispatcher classifies."""
+    if data.category_code:
+        return
+    try:
+        prediction = predict(data.text, title=data.title)
+    except ApplicationError:
+        return
+    names = routing_config().level1_by_name
+    candidates = prediction.get("candidates") or []
+    data.category_candidates = [
+        {"code": names[p["label"]].code if p["label"] in names else None, "name": p["label"],
+         "confidence": p["confidence"]}
+        for p in candidates
+    ]
+    chosen = names.get(prediction["label"])
+    if chosen is not None:
+        data.category_code, data.category_confidence = chosen.code, prediction["confidence"]
+
+
+def case_submit(*, data: CaseInput, actor: Actor, idempotency_key: str = "", body_hash: str = "") -> tuple[Case, bool]:
+    """Enter one request from any channel. Returns (the case, whether it is new).
+
+    With an idempotency key, the same key and body return the first case (False), whatever happened
+    to the first response; the same key with another body is refused (409). The key is written in the
+    case's own transaction, so a failed submission leaves no key behind and a retry may try again."""
+    if idempotency_key:
+        existing = _idempotent_case(actor, idempotency_key, body_hash)
+        if existing is not None:
+            return existing, False
+    try:
+        with transaction.atomic():
+            case = _submit(data, actor)
+            if idempotency_key:
+                IdempotencyKey.objects.create(user=actor.user, key=idempotency_key, body_hash=body_hash, case=case)
+    except IntegrityError:
+        if not idempotency_key:
+            raise
+        existing = _idempotent_case(actor, idempotency_key, body_hash)  # a concurrent retry won the race
+        if existing is None:
+            raise
+        return existing, False
+    return case, True
+
+
+def _idempotent_case(actor: Actor, key: str, body_hash: str) -> Case | None:
+    row = IdempotencyKey.objects.filter(user=actor.user, key=key).select_related("case").first()
+    if row is None:
+        return None
+    if row.body_hash != body_hash:
+        raise ApplicationError("idempotency_conflict", _("该 Idempotency-Key 已用于另一份不同的提交。"), status=409)
+    return row.case
+
+
+def _submit(data: CaseInput, actor: Actor) -> Case:
+    attachments = attachments_for_case(tokens=data.attachments, user=actor.user)
+    # A photo's EXIF position places a report that has no point (read before the EXIF was stripped).
+    from_exif = exif_point(attachments) if data.lon is None and data.lat is None else None
+    validate_request(data, exif=from_exif)
+    classify_request(data)
+    data.attachments = [a.as_entry() for a in attachments]
+    notes: dict = {}
+    if attachments:
+        notes["attachments"] = [a.token for a in attachments]
+    if from_exif is not None:
+        data.lon, data.lat = from_exif
+        data.placement, data.placement_confidence = Placement.GPS, EXIF_CONFIDENCE
+        notes["placement_note"] = "exif"  # placed by the GPS position in a photo's EXIF
+    data.event_notes = {**notes, **data.event_notes}
+    case = case_create(data=data, actor=actor)
+    bind_attachments(attachments=attachments, case=case)
+    return case

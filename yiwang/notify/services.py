@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from yiwang.cases.models import Status
 from yiwang.core.language import in_requester_script
+from yiwang.geo.locate import get_index
 
 from .delivery import channel_enabled
 from .models import Kind, Outbox
@@ -88,11 +89,25 @@ def escalation_text(case) -> tuple[str, str]:
 
 def notify_case_event(*, case, event) -> list[Outbox]:
     """Write the outbox rows for one move (inside its transaction) and deliver them after commit."""
-    rows = _requester_notices(case, event) + _escalation(case, event) + _webhooks(case, event)
+    return notify_case_events(case=case, events=[event])
+
+
+def notify_case_events(*, case, events) -> list[Outbox]:
+    """The outbox rows of one write's events, in one INSERT, delivered after commit."""
+    rows = []
+    for event in events:
+        rows += _requester_notices(case, event) + _escalation(case, event) + _webhooks(case, event)
     if rows:
+        Outbox.objects.bulk_create(rows)
         ids = [r.pk for r in rows]
         transaction.on_commit(lambda: deliver_after_commit(ids), robust=True)
     return rows
+
+
+def on_move_recorded(sender, *, case, events, **kwargs) -> dict:
+    """Receiver of cases.events.move_recorded; answers with the escalations written (the sweep counts them)."""
+    rows = notify_case_events(case=case, events=events)
+    return {"escalations": sum(1 for r in rows if r.kind == Kind.ESCALATION)}
 
 
 def _requester_notices(case, event) -> list[Outbox]:
@@ -106,7 +121,7 @@ def _requester_notices(case, event) -> list[Outbox]:
         rows.append(_requester_row(case, event, kind, recipient_case=case, reason=event.reason))
     # The requesters of merged cases follow their parent. Its closure closes each of them with an
     # event of their own (and its own notice), so only the other steps are relayed here.
-    if kind != Kind.CLOSED:
+    if kind != Kind.CLOSED and not getattr(case, "created_in_this_write", False):
         for child in case.merged_children.filter(status=Status.MERGED).exclude(requester_phone=""):
             rows.append(_requester_row(case, event, kind, recipient_case=child))
     return rows
@@ -118,7 +133,7 @@ def _requester_row(case, event, kind, *, recipient_case, reason="") -> Outbox:
     reply, reason = in_requester_script(case.reply_text, language), in_requester_script(reason, language)
     with translation.override(language):
         body = requester_text(kind, number=recipient_case.number, reply=reply, reason=reason)
-    return Outbox.objects.create(
+    return Outbox(
         case=recipient_case,
         event=event,
         channel="sms",
@@ -148,7 +163,7 @@ def _escalation(case, event) -> list[Outbox]:
         for channel, recipient in addresses:
             if recipient and channel_enabled(channel):
                 rows.append(
-                    Outbox.objects.create(
+                    Outbox(
                         case=case,
                         event=event,
                         user=user,
@@ -169,7 +184,7 @@ def webhook_payload(case, event) -> dict:
         "event": {
             "action": event.action,
             "seq": event.seq,
-            "global_seq": event.global_seq,
+            "id": event.pk,  # its place in the global order comes later (the audit sequencer)
             "from_status": event.from_status,
             "to_status": event.to_status,
             "actor_role": event.actor_role,
@@ -184,7 +199,7 @@ def webhook_payload(case, event) -> dict:
             "request_type": case.request_type,
             "category": case.category.code if case.category_id else None,
             "lead_unit": case.lead_unit.code if case.lead_unit_id else None,
-            "grid": case.grid.code if case.grid_id else None,
+            "grid": get_index().refs[case.grid_id].code if case.grid_id else None,
             "due_at": case.due_at,
             "card": case.card,
         },
@@ -203,7 +218,7 @@ def _webhooks(case, event) -> list[Outbox]:
         webhook_payload(case, event), cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":")
     )
     return [
-        Outbox.objects.create(
+        Outbox(
             case=case, event=event, channel="webhook", recipient=w["url"], kind=Kind.EVENT, body=body
         )
         for w in hooks

@@ -1,5 +1,5 @@
 """The one Open311 write: POST requests turns a submission into an ordinary case (channel "open311")
-through yiwang.cases.services.case_create, and keeps the client's own fields and a token beside it."""
+through yiwang.intake.services.case_submit, and keeps the client's own fields and a token beside it."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from yiwang.cases.models import Channel, RequesterKind
-from yiwang.cases.services import Actor, CaseInput, case_create
+from yiwang.cases.services import Actor, CaseInput
 from yiwang.core.errors import ApplicationError
 from yiwang.geo.models import Area, Level
+from yiwang.intake.services import case_submit
 
 from . import error_codes as codes
 from . import selectors
@@ -140,7 +141,7 @@ def open311_request_create(*, submission: Submission, user) -> Open311Request:
         channel=Channel.OPEN311,
     )
     with transaction.atomic():
-        case = case_create(data=data, actor=Actor.of(user))
+        case = case_submit(data=data, actor=Actor.of(user))[0]
         return Open311Request.objects.create(
             case=case,
             token=secrets.token_hex(16),

@@ -5,6 +5,8 @@ from django.core.management import call_command
 
 from yiwang.analytics.demo import load_demo_rise
 from yiwang.analytics.services import cockpit_refresh
+from yiwang.cases.audit import sequence_all
+from yiwang.cases.deadlines import policy_snapshot
 from yiwang.cases.demo import load_deadline_policies
 from yiwang.cases.demo_history import DEFAULT_CASES, load_history
 from yiwang.classify.services import classifier_train_demo
@@ -13,6 +15,7 @@ from yiwang.geo.locate import bump_revision
 from yiwang.geo.models import Area
 from yiwang.registers.demo import load_demo_registers
 from yiwang.routing.demo import load_categories, load_rules, load_units
+from yiwang.routing.snapshot import routing_snapshot
 from yiwang.workdays.services import calendar_seed_from_library
 
 
@@ -36,6 +39,8 @@ def load_demo(*, stdout=None, history: int | None = None) -> dict:
     summary["rules"] = load_rules()
     calendar_seed_from_library()
     summary["deadline_policies"] = load_deadline_policies()
+    routing_snapshot.bump()  # the loaders write in bulk: tell every process's cache
+    policy_snapshot.bump()
     if stdout is not None:  # the test session's tests make their own registers
         say("Generating the demo registers (people, buildings, organisations, facilities; marked as generated)…")
         summary["registers"] = load_demo_registers(scale=settings.DEMO_REGISTER_SCALE, progress=True)
@@ -59,6 +64,7 @@ def load_demo(*, stdout=None, history: int | None = None) -> dict:
     if history:
         say("Adding a rise of noise complaints in 外海街道 for the early warnings (marked as generated)…")
         summary["rise"] = len(load_demo_rise())
+        summary["sequenced"] = sequence_all()  # the audit trail's global order, before the rollups read it
 
         say("Bringing the cockpit's rollups, hot topics and early warnings up to date…")
         summary["cockpit"] = cockpit_refresh()
@@ -69,3 +75,5 @@ def reset_demo() -> None:
     """Empty every table (Django's flush), then tell other processes the areas changed."""
     call_command("flush", interactive=False, verbosity=0)
     bump_revision()
+    routing_snapshot.bump()
+    policy_snapshot.bump()

@@ -16,6 +16,7 @@ from django.db import connections
 
 # Modules, not their functions: a job is looked up when it runs, so tests can replace it.
 from yiwang.analytics import services as analytics_services
+from yiwang.cases import audit as case_audit
 from yiwang.cases import tasks as case_tasks
 from yiwang.notify import delivery
 
@@ -73,7 +74,33 @@ class PeriodicJobs(threading.Thread):
         self.join(timeout)
 
 
+class Sequencer(threading.Thread):
+    """The audit trail's sequencer in demo mode: every AUDIT_SEQUENCER_INTERVAL_SECONDS, give the
+    waiting events their global place (cases.audit.sequence_pending), until `stop()`. Production runs
+    the same on Celery beat (sequence-audit-events)."""
+
+    def __init__(self, interval: float):
+        super().__init__(name="yiwang-audit-sequencer", daemon=True)
+        self.interval = interval
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop_event.wait(self.interval):
+            try:
+                while case_audit.sequence_pending():
+                    pass
+            except Exception:  # noqa: BLE001 - logged; the next tick tries again
+                log.exception("audit sequencer failed")
+            finally:
+                connections.close_all()
+
+    def stop(self, timeout: float | None = 10) -> None:
+        self._stop_event.set()
+        self.join(timeout)
+
+
 def start_periodic_jobs(interval: float) -> PeriodicJobs:
+    Sequencer(settings.AUDIT_SEQUENCER_INTERVAL_SECONDS).start()
     thread = PeriodicJobs(interval)
     thread.start()
     return thread

@@ -1,5 +1,8 @@
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.defaults import page_not_found
 
+from yiwang.core.http import error_response
 from yiwang.web.access import workbench_url
 
 
@@ -11,3 +14,10 @@ def home(request):
         if target:
             return redirect(target)
     return render(request, "platform/home.html")
+
+
+def not_found(request, exception=None):
+    """404: in the API's error shape under /api/ (a client reads `code`), the site's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return error_response(404, "not_found", _("没有这个地址：%(p)s") % {"p": request.path})
+    return page_not_found(request, exception)

@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from yiwang.core.revisions import revision_queryset
+
 from . import names as localized
 
 # Optional translations of a data name; the reader's language picks one (see names.py).
@@ -34,6 +36,8 @@ class Unit(models.Model):
     )
     is_active = models.BooleanField(_("启用"), default=True)
 
+    objects = revision_queryset("routing").as_manager()  # bulk edits reach every process's snapshot
+
     class Meta:
         verbose_name = _("承办单位")
         verbose_name_plural = _("承办单位")
@@ -66,6 +70,8 @@ class Category(models.Model):
     )
     is_urgent = models.BooleanField(_("紧急类"), default=False, help_text=_("紧急类按工作小时计时限"))
     is_active = models.BooleanField(_("启用"), default=True)
+
+    objects = revision_queryset("routing").as_manager()  # bulk edits reach every process's snapshot
 
     class Meta:
         verbose_name = _("分类")
@@ -124,6 +130,8 @@ class ResponsibilityRule(models.Model):
         Unit, verbose_name=_("协办单位"), blank=True, related_name="assist_rules"
     )
     note = models.CharField(_("依据"), max_length=200, blank=True)
+
+    objects = revision_queryset("routing").as_manager()  # bulk edits reach every process's snapshot
 
     class Meta:
         verbose_name = _("权责清单条目")

@@ -90,8 +90,9 @@ def _day_start(day: dt.date) -> dt.datetime:
 
 
 def audit_events(*, filters: EventFilters) -> QuerySet[CaseEvent]:
-    """The events matching `filters` (unordered: the pager orders them by global sequence)."""
-    qs = CaseEvent.objects.select_related("case").only(
+    """The events matching `filters` (unordered: the pager orders them by global sequence). Only
+    sequenced events: one waits for the sequencer well under a second (docs/operations.md)."""
+    qs = CaseEvent.objects.filter(global_seq__isnull=False).select_related("case").only(
         "case__number",
         "seq",
         "global_seq",

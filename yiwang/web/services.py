@@ -20,10 +20,10 @@ from django.utils.translation import gettext as _
 
 from yiwang.accounts.models import Role
 from yiwang.cases.models import Case, Status
-from yiwang.cases.services import Actor, CaseInput, case_create, perform
+from yiwang.cases.services import Actor, CaseInput, perform
 from yiwang.core import clock
 from yiwang.core.errors import ApplicationError
-from yiwang.intake.services import attachment_upload
+from yiwang.intake.services import attachment_upload, case_submit
 from yiwang.routing.models import Unit
 
 from .models import CoHandlingRequest
@@ -46,14 +46,14 @@ def portal_submit(*, data: CaseInput, user, photos=()) -> Case:
     """A resident's request from the portal (signed in or not)."""
     resident = user if getattr(user, "is_authenticated", False) and user.role == Role.RESIDENT else None
     data.attachments = photos_upload(files=photos, user=resident) + list(data.attachments or [])
-    return case_create(data=data, actor=Actor(resident, Role.RESIDENT))
+    return case_submit(data=data, actor=Actor(resident, Role.RESIDENT))[0]
 
 
 @transaction.atomic
 def hotline_intake(*, data: CaseInput, user, answer_text: str = "") -> Case:
     """A call taken by an operator: registered and accepted, or answered at once (直接办结)."""
     actor = Actor.of(user)
-    case = case_create(data=data, actor=actor)
+    case = case_submit(data=data, actor=actor)[0]
     if answer_text.strip():
         return perform(case=case, action="answer", actor=actor, payload={"text": answer_text})
     if case.status == Status.RECEIVED:
@@ -69,7 +69,7 @@ def patrol_report(*, data: CaseInput, user, photos=(), fix_note: str = "") -> Ca
         # Kept in the text too, so the account survives whatever routing does with the case.
         data.text = f"{data.text}\n{SELF_FIX_MARK}{fix_note}"
     data.attachments = photos_upload(files=photos, user=user) + list(data.attachments or [])
-    case = case_create(data=data, actor=Actor.of(user))
+    case = case_submit(data=data, actor=Actor.of(user))[0]
     if fix_note and case.status == Status.RECEIVED:
         case = perform(
             case=case, action="accept", actor=Actor.system(), payload={"note": f"{SELF_FIX_MARK}{fix_note}"}

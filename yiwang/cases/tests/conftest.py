@@ -6,9 +6,10 @@ from django.core.management import call_command
 from yiwang.accounts.demo import load_demo_users
 from yiwang.accounts.models import Role, User
 from yiwang.cases.models import Status
-from yiwang.cases.services import Actor, CaseInput, case_create, perform
+from yiwang.cases.services import Actor, CaseInput, perform
 from yiwang.geo.locate import locate
 from yiwang.geo.models import Area
+from yiwang.intake.services import case_submit
 from yiwang.routing.models import Unit
 
 POINT = (113.08, 22.60)  # central 蓬江区
@@ -56,7 +57,7 @@ def make_case(people):
             requester_phone="13800138000",
             **kw,
         )
-        return case_create(data=data, actor=Actor.of(people["resident"]))
+        return case_submit(data=data, actor=Actor.of(people["resident"]))[0]
 
     return make
 

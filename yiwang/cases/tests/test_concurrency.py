@@ -7,13 +7,13 @@ own data (outside the per-test rollback) and removes it afterwards, restoring th
 import threading
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, connections
 
 from yiwang.accounts.models import Role, User
-from yiwang.cases.models import AuditHead, Case, CaseEvent, CaseNumberCounter, Status
+from yiwang.cases.models import Case, Status
 from yiwang.cases.services import Actor, CaseInput, case_create, perform
+from yiwang.cases.tests.committed import committed_world
 from yiwang.core.errors import ApplicationError
-from yiwang.notify.models import Outbox
 from yiwang.routing.models import Unit
 
 pytestmark = pytest.mark.skipif(
@@ -23,8 +23,8 @@ pytestmark = pytest.mark.skipif(
 
 def test_two_handlers_sign_and_return_at_once(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        head = AuditHead.objects.filter(pk=1).values("last_seq", "last_hash").first()
-        counters = list(CaseNumberCounter.objects.values_list("day", "last"))
+        world = committed_world("cc_")
+        world.__enter__()
         unit = Unit.objects.get(code="JM.ZJJ")
         dispatcher = User.objects.create(username="cc_dispatcher", role=Role.DISPATCHER)
         handlers = [
@@ -69,13 +69,4 @@ def test_two_handlers_sign_and_return_at_once(django_db_setup, django_db_blocker
             assert final.status == {"sign": Status.IN_PROGRESS, "return": Status.RETURNED}[winner]
             assert final.events.count() == 4  # create, accept, dispatch, and the one winning move
         finally:
-            with transaction.atomic(), connection.cursor() as cur:
-                cur.execute("SET LOCAL session_replication_role = replica")  # past the append-only trigger
-                Outbox.objects.filter(case_id=case.pk).delete()
-                CaseEvent.objects.filter(case_id=case.pk).delete()
-            Case.objects.filter(pk=case.pk).delete()
-            User.objects.filter(username__startswith="cc_").delete()
-            AuditHead.objects.filter(pk=1).update(**head) if head else AuditHead.objects.all().delete()
-            for day, last in counters:
-                CaseNumberCounter.objects.filter(day=day).update(last=last)
-            CaseNumberCounter.objects.exclude(day__in=[d for d, _ in counters]).delete()
+            world.__exit__(None, None, None)

@@ -13,7 +13,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 import uuid
 from pathlib import Path
 from urllib.parse import quote
@@ -21,12 +20,13 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
-from django.db import connection, connections, transaction
+from django.db import connection, connections
 
 from yiwang.accounts.models import Role, User
-from yiwang.cases.models import AuditHead, Card, Case, CaseEvent, CaseNumberCounter, Status
+from yiwang.cases.models import Card, Case, Status
 from yiwang.cases.services import Actor, CaseInput, case_create, perform
 from yiwang.cases.tasks import sweep_deadlines
+from yiwang.cases.tests.committed import committed_world
 from yiwang.core import clock
 from yiwang.notify.models import Kind, Outbox
 
@@ -141,54 +141,7 @@ def test_the_command_prints_the_counts(dispatched, capsys):
     assert capsys.readouterr().out.strip() == "red=0 yellow=0 escalated=0 skipped=0"
 
 
-def test_the_demo_thread_runs_both_jobs_and_survives_a_failure(monkeypatch):
-    from yiwang.notify import delivery, periodic
-
-    # given a sweep that fails and a delivery that works
-    calls, closed = [], []
-
-    def failing_sweep(**kw):
-        calls.append("sweep")
-        raise RuntimeError("database unavailable")
-
-    monkeypatch.setattr("yiwang.cases.tasks.sweep_deadlines", failing_sweep)
-    monkeypatch.setattr(delivery, "deliver_pending", lambda **kw: calls.append("delivery") or {})
-    monkeypatch.setattr(periodic.connections, "close_all", lambda: closed.append(threading.current_thread()))
-    # when the thread runs for a few intervals
-    thread = periodic.start_periodic_jobs(0.05)
-    deadline = time.monotonic() + 5
-    while calls.count("delivery") < 2 and time.monotonic() < deadline:
-        time.sleep(0.01)
-    thread.stop()
-    # then both jobs ran each time, and the thread closed its own connections after each run
-    assert calls[:4] == ["sweep", "delivery", "sweep", "delivery"]
-    assert closed and all(t is thread for t in closed) and not thread.is_alive()
-
-
 # --------------------------------------------------------------------------- committed data
-@contextlib.contextmanager
-def committed_world(prefix: str):
-    """Lets the test commit cases and users; afterwards removes them and restores the audit head."""
-    head = AuditHead.objects.filter(pk=1).values("last_seq", "last_hash").first()
-    counters = list(CaseNumberCounter.objects.values_list("day", "last"))
-    first_case = (Case.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
-    try:
-        yield
-    finally:
-        clock.freeze(None)
-        case_ids = list(Case.objects.filter(pk__gte=first_case).values_list("pk", flat=True))
-        with transaction.atomic(), connection.cursor() as cur:
-            cur.execute("SET LOCAL session_replication_role = replica")  # past the append-only trigger
-            Outbox.objects.filter(case_id__in=case_ids).delete()
-            CaseEvent.objects.filter(case_id__in=case_ids).delete()
-        Case.objects.filter(pk__in=case_ids).delete()
-        User.objects.filter(username__startswith=prefix).delete()
-        AuditHead.objects.filter(pk=1).update(**head) if head else AuditHead.objects.all().delete()
-        for day, last in counters:
-            CaseNumberCounter.objects.filter(day=day).update(last=last)
-        CaseNumberCounter.objects.exclude(day__in=[d for d, _ in counters]).delete()
-
-
 def _overdue_case(prefix: str) -> tuple[Case, User]:
     """A complaint dispatched 60 days ago (so overdue now), and a city dispatcher with a phone."""
     from yiwang.geo.models import Area

@@ -101,8 +101,9 @@ def people(db):
 
 @pytest.fixture
 def make_case(people):
-    """A resident's request through intake (case_create), classified by the active model."""
-    from yiwang.cases.services import Actor, CaseInput, case_create
+    """A resident's request through intake (case_submit), classified by the active model."""
+    from yiwang.cases.services import Actor, CaseInput
+    from yiwang.intake.services import case_submit
 
     def make(*, title: str, text: str, by: str = "resident"):
         data = CaseInput(
@@ -114,7 +115,7 @@ def make_case(people):
             requester_name="张三",
             requester_phone="13800138000",
         )
-        return case_create(data=data, actor=Actor.of(people[by]))
+        return case_submit(data=data, actor=Actor.of(people[by]))[0]
 
     return make
 

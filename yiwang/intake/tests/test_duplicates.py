@@ -5,9 +5,10 @@ import datetime as dt
 import pytest
 
 from yiwang.accounts.models import Role, User
-from yiwang.cases.services import Actor, CaseInput, case_create, perform
+from yiwang.cases.services import Actor, CaseInput, perform
 from yiwang.intake.duplicates import Where, combined_score, place_closeness, text_similarities
 from yiwang.intake.selectors import duplicate_candidates
+from yiwang.intake.services import case_submit
 
 from .conftest import call
 
@@ -31,7 +32,7 @@ def make(operator):
             lat=point[1] if point else None,
             received_at=NOW + dt.timedelta(days=days),
         )
-        return case_create(data=data, actor=Actor.of(operator))
+        return case_submit(data=data, actor=Actor.of(operator))[0]
 
     return make
 

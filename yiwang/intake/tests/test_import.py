@@ -173,17 +173,17 @@ def test_a_re_run_never_imports_a_row_twice(tmp_path):
 
 def test_an_interrupted_import_leaves_no_half_row_and_resumes(tmp_path, monkeypatch):
     # given: the platform fails while writing row 5 (m4), after its case was saved, before its event
-    from yiwang.cases import audit
+    from yiwang.cases import services as case_services
 
     source = write_csv(tmp_path / "history.csv")
-    real_append = audit.append_event
+    real_save = case_services.save_events
 
-    def append_or_fail(**kwargs):
-        if kwargs["payload"].get("row") == 5:
+    def save_or_fail(events):
+        if any(e.payload.get("row") == 5 for e in events):
             raise RuntimeError("disk full")
-        return real_append(**kwargs)
+        return real_save(events)
 
-    monkeypatch.setattr(audit, "append_event", append_or_fail)
+    monkeypatch.setattr(case_services, "save_events", save_or_fail)
     # when
     with pytest.raises(RuntimeError):
         services.cases_import(path=source)

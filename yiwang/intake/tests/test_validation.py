@@ -3,8 +3,9 @@
 import pytest
 
 from yiwang.cases.models import Case
-from yiwang.cases.services import Actor, CaseInput, case_create
+from yiwang.cases.services import Actor, CaseInput
 from yiwang.core.errors import ApplicationError
+from yiwang.intake.services import case_submit
 
 from .conftest import BODY, call
 
@@ -143,9 +144,9 @@ def test_historical_imports_need_no_place(db):
 
     operator = User.objects.create(username="t_import_operator", role=Role.OPERATOR)
     data = CaseInput(request_type="投诉", title="历史件", text="多年前的一件投诉，没有地点", channel="import")
-    assert case_create(data=data, actor=Actor.of(operator)).placement == "none"
+    assert case_submit(data=data, actor=Actor.of(operator))[0].placement == "none"
     with pytest.raises(ApplicationError) as exc:
-        case_create(
+        case_submit(
             data=CaseInput(request_type="投诉", title="新件", text="没有地点的投诉内容"),
             actor=Actor.of(operator),
         )

@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from yiwang.accounts.models import User
 from yiwang.cases.models import Case, Channel, Status
-from yiwang.cases.services import Actor, CaseInput, case_create, perform
+from yiwang.cases.services import Actor, CaseInput, perform
+from yiwang.intake.services import case_submit
 from yiwang.open311.models import Open311Request
 
 from .helpers import BASE, W3C_WITH_ZONE, error_list, parse, post, submit
@@ -47,7 +48,7 @@ def make_case(service, *, days_ago=0, title="路面坑洼", request_type="投诉
         category_code=service.code,
         received_at=timezone.now() - dt.timedelta(days=days_ago),
     )
-    return case_create(data=data, actor=Actor.of(resident))
+    return case_submit(data=data, actor=Actor.of(resident))[0]
 
 
 # --------------------------------------------------------------------------- POST

@@ -76,10 +76,6 @@ def test_ready_same_app_imports_and_tests_are_allowed(tmp_path):
     assert check(package) == []
 
 
-def test_the_yiwang_package_has_none_outside_the_write_path_rewrite():
-    # yiwang/cases/, intake/services.py and yiwang/api.py are being rewritten (issue 14); everything
-    # else is clean. Once the rewrite is merged this list is empty and the condition can go.
-    rewrite = ("cases/", "intake/services.py", "api.py")
+def test_the_yiwang_package_has_none():
     package = Path(__file__).resolve().parents[2]
-    left = [f for f in check(package) if not f.path.relative_to(package).as_posix().startswith(rewrite)]
-    assert left == []
+    assert check(package) == []

@@ -2,7 +2,8 @@
 
 from django.template import Context, Template
 
-from yiwang.cases.services import Actor, CaseInput, case_create
+from yiwang.cases.services import Actor, CaseInput
+from yiwang.intake.services import case_submit
 from yiwang.registers.selectors import case_place_context
 
 from .conftest import POINT
@@ -17,9 +18,9 @@ def test_a_case_sees_its_building_organisations_and_earlier_cases(users, client_
     import_file(admin, "organisation", "市场监管局", [["单位名称", "单位类型", "地址"], ["兴华士多", "商铺", address]])
     import_file(admin, "person", "公安局", [["姓名", "关爱人群", "地址", "房号"], ["陈伯", "独居老人", address, "301"]])
     resident = Actor.of(users["resident"])
-    earlier = case_create(data=CaseInput(request_type="投诉", title="屋顶漏水", text="兴华楼屋顶漏水，三楼住户家中渗水。", address=address), actor=resident)
+    earlier = case_submit(data=CaseInput(request_type="投诉", title="屋顶漏水", text="兴华楼屋顶漏水，三楼住户家中渗水。", address=address), actor=resident)[0]
     # when a new case comes from the same building, by its point
-    case = case_create(data=CaseInput(request_type="投诉", title="楼顶又漏水了", text="下雨后楼顶继续漏水，楼道积水。", lon=POINT[0] + 0.0001, lat=POINT[1]), actor=resident)
+    case = case_submit(data=CaseInput(request_type="投诉", title="楼顶又漏水了", text="下雨后楼顶继续漏水，楼道积水。", lon=POINT[0] + 0.0001, lat=POINT[1]), actor=resident)[0]
     ctx = case_place_context(case)
     # then
     assert ctx["building"]["name"] == "兴华楼" and ctx["building"]["distance_m"] < 15

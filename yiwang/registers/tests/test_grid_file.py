@@ -2,7 +2,8 @@
 
 import pytest
 
-from yiwang.cases.services import Actor, CaseInput, case_create
+from yiwang.cases.services import Actor, CaseInput
+from yiwang.intake.services import case_submit
 from yiwang.intake.validators import parse_mainland_id, parse_uscc
 from yiwang.registers.demo import load_demo_registers
 from yiwang.registers.models import Building, Change, Organisation, Person, Reveal, Visit
@@ -31,10 +32,10 @@ def test_demo_registers_are_realistic_valid_and_marked(demo, grid):
 
 
 def test_the_grid_file_page_shows_chain_workers_counts_lists_and_cases(demo, grid, users, client_for):
-    case = case_create(
+    case = case_submit(
         data=CaseInput(request_type="投诉", title="楼道漏水严重", text="楼顶漏水，雨天楼道积水，请尽快维修。", lon=POINT[0], lat=POINT[1]),
         actor=Actor.of(users["resident"]),
-    )
+    )[0]
     c = client_for(users["gridworker"])
     assert c.get("/grids/")["Location"] == f"/grids/{grid.code}/"
     page = c.get(f"/grids/{grid.code}/").content.decode()

@@ -1,8 +1,9 @@
 import pytest
 
 from yiwang.accounts.models import Role, User
-from yiwang.cases.services import Actor, CaseInput, case_create, perform
+from yiwang.cases.services import Actor, CaseInput, perform
 from yiwang.geo.models import Area
+from yiwang.intake.services import case_submit
 
 POINT = (113.08, 22.60)  # central 蓬江区
 
@@ -32,7 +33,7 @@ def new_case(staff):
             requester_id_number=kw.pop("requester_id_number", "440701199001011236"),
             **kw,
         )
-        return case_create(data=data, actor=Actor.of(staff["operator"]))
+        return case_submit(data=data, actor=Actor.of(staff["operator"]))[0]
 
     return make
 

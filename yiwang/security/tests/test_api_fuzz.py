@@ -46,12 +46,12 @@ def in_test_transaction():
 
 @pytest.fixture
 def real_case(db):
-    from yiwang.cases.services import Actor, CaseInput, case_create
-
+    from yiwang.cases.services import Actor, CaseInput
+    from yiwang.intake.services import case_submit
     operator = User.objects.create(username="t_fuzz_op", role=Role.OPERATOR)
     data = CaseInput(request_type="投诉", title="路灯不亮", text="白沙街道某路段路灯一周不亮，请尽快维修。",
                      lon=113.08, lat=22.60, requester_name="张三", requester_phone="13800138000")
-    return case_create(data=data, actor=Actor.of(operator)).number
+    return case_submit(data=data, actor=Actor.of(operator))[0].number
 
 
 def test_no_operation_answers_with_a_server_error(bearer, real_case, in_test_transaction):

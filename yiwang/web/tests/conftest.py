@@ -1,9 +1,10 @@
 import pytest
 
 from yiwang.accounts.models import Role, User
-from yiwang.cases.services import Actor, CaseInput, case_create, perform
+from yiwang.cases.services import Actor, CaseInput, perform
 from yiwang.geo.locate import locate
 from yiwang.geo.models import Area
+from yiwang.intake.services import case_submit
 from yiwang.routing.models import Unit
 
 POINT = (113.08, 22.60)  # central 蓬江区, the demo grid worker's grid
@@ -54,7 +55,7 @@ def make_case(people):
             requester_phone=PHONE,
             **kw,
         )
-        return case_create(data=data, actor=Actor.of(people[by]))
+        return case_submit(data=data, actor=Actor.of(people[by]))[0]
 
     return make
 
