@@ -17,7 +17,7 @@ log = logging.getLogger("gunicorn.error")
 
 
 def _warm_up() -> None:
-    for module in ("yiwang.core.warmup", "yiwang.platform.warmup", "yiwang.serving.warmup"):
+    for module in ("yiwang.platform.warmup",):
         try:
             warm_up = importlib.import_module(module).warm_up
         except (ImportError, AttributeError):

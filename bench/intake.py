@@ -135,6 +135,71 @@ class Gunicorn:
                 self.proc.wait(timeout=10)
 
 
+class SequencerProcess:
+    """`yiwang sequencer` beside the platform's workers (in production: a worker's beat task or this
+    command), so the audit events get their global place while cases come in; with a sampler of how
+    long the oldest waiting event has waited (psycopg, every 0.25 s)."""
+
+    def __init__(self, env: dict[str, str], log_path: Path, url: str):
+        self.env, self.log_path, self.url = env, log_path, url
+        self.proc: subprocess.Popen | None = None
+        self.samples: list[float] = []
+        self._stop = threading.Event()
+        self._sampler: threading.Thread | None = None
+
+    def start(self) -> SequencerProcess:
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen([sys.executable, "-m", "yiwang", "sequencer"], env=self.env, stdout=log,
+                                         stderr=subprocess.STDOUT, cwd=ROOT)
+        self._sampler = threading.Thread(target=self._sample, daemon=True)
+        self._sampler.start()
+        return self
+
+    def _waiting(self, conn) -> tuple[int, float]:
+        row = conn.execute("SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0) "
+                           "FROM cases_caseevent WHERE global_seq IS NULL").fetchone()
+        return int(row[0]), float(row[1])
+
+    def _sample(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            while not self._stop.wait(0.25):
+                self.samples.append(self._waiting(conn)[1])
+
+    def reset(self) -> None:
+        self.samples = []
+
+    def lag(self) -> dict:
+        s = sorted(self.samples) or [0.0]
+        return {"oldest_wait_p50_s": round(s[len(s) // 2], 3), "oldest_wait_p95_s": round(s[int(len(s) * 0.95)], 3),
+                "oldest_wait_max_s": round(s[-1], 3)}
+
+    def drain(self, timeout: float = 60) -> float:
+        """Seconds until nothing waits after the clients stopped."""
+        import psycopg
+
+        started = time.monotonic()
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            while self._waiting(conn)[0] and time.monotonic() - started < timeout:
+                time.sleep(0.05)
+            left = self._waiting(conn)[0]
+        if left:
+            raise RuntimeError(f"{left} events still wait for the sequencer after {timeout:g} s")
+        return round(time.monotonic() - started, 3)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._sampler:
+            self._sampler.join(timeout=5)
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
 # --------------------------------------------------------------------------- clients
 # A "client factory" is called once inside each client thread or process with the client's number;
 # it opens that client's connection and returns `do(i) -> (ok, error, retried)`, called back to back.
@@ -361,17 +426,27 @@ def short(m: dict) -> str:
 
 
 def run_server(server: Gunicorn, token: str, clients: list[int], seconds: float, warmup: float, mode: str,
-               what: str) -> dict[int, dict]:
+               what: str, sequencer: SequencerProcess | None = None) -> dict[int, dict]:
     server.start()
+    if sequencer:
+        sequencer.start()
     try:
         log(f"{what}: {server.workers} workers x {server.threads} threads up; warm-up {warmup:g} s")
         measure(http_client(server.port, token), max(clients), warmup, mode)
         out = {}
         for n in clients:
+            if sequencer:
+                sequencer.drain()
+                sequencer.reset()
             out[n] = measure(http_client(server.port, token), n, seconds, mode)
-            log(f"{what} W={server.workers} {n:3d} clients: {short(out[n])}")
+            if sequencer:
+                out[n]["sequencer"] = {**sequencer.lag(), "drained_after_s": sequencer.drain()}
+            log(f"{what} W={server.workers} {n:3d} clients: {short(out[n])}"
+                + (f"  sequencer {out[n]['sequencer']}" if sequencer else ""))
         return out
     finally:
+        if sequencer:
+            sequencer.stop()
         server.stop()
 
 
@@ -460,7 +535,8 @@ def main() -> None:
             bare = run_server(Gunicorn(env, var / f"bare-{w}x{t}.log", w, t, settings=BARE_SETTINGS, warm_up=False),
                               "", client_counts, args.seconds, args.warmup, mode, "bare view")
             platform = run_server(Gunicorn(env, var / f"platform-{w}x{t}.log", w, t), token,
-                                  client_counts, args.seconds, args.warmup, mode, "platform")
+                                  client_counts, args.seconds, args.warmup, mode, "platform",
+                                  SequencerProcess(env, var / f"sequencer-{w}x{t}.log", url))
             sweep[w, t] = {"platform": platform, "bare_view": bare}
         best = max(configs, key=lambda c: sweep[c]["platform"][most]["per_s"])
         best_w, best_t = best
@@ -501,6 +577,7 @@ def main() -> None:
                           for n in client_counts) + sum(m["errors"] for m in inserts.values()),
             "profile_one_create": None if profile is None else {
                 k: profile[k] for k in ("queries", "by_kind", "sql_ms", "cpu_ms", "wall_ms")},
+            "sequencer_at_most_clients": top["platform"].get("sequencer"),
             "cases_per_s": top["platform"]["per_s"],
             f"scaling_{most}_vs_{client_counts[0]}": round(top["platform"]["per_s"] / p1, 2) if p1 else None,
             "ratio": round(top["platform"]["per_s"] / top["plain_insert"]["per_s"], 4),
