@@ -24,8 +24,9 @@ denominator (measures.py has the definitions):
 - R, the reply it reopens (the reply's day; the unit in force): reopened.
 
 The case's area, request type and first-level category are read from the case row (they are fixed
-once a case is dispatched). Events become visible in global_seq order (each move holds the audit
-head's lock until it commits), so a checkpoint on global_seq never skips one.
+once a case is dispatched). Only sequenced events have a global_seq: the
+sequencer commits a batch at once and batches in order (cases.audit), so a checkpoint on global_seq
+never skips one.
 """
 
 from __future__ import annotations

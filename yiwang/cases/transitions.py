@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, ValidationError
 
 from yiwang.accounts.models import Role
@@ -38,7 +38,7 @@ GRIDWORKER, RESIDENT, ADMIN = Role.GRIDWORKER, Role.RESIDENT, Role.ADMIN
 UNIT = (HANDLER, UNIT_LEADER)
 
 # Events that are not moves of the loop, with their names for people.
-EVENT_LABELS = {"create": _lazy("登记"), "import": _lazy("历史导入")}
+EVENT_LABELS = {"create": gettext_lazy("登记"), "import": gettext_lazy("历史导入")}
 
 
 # --------------------------------------------------------------------------- typed input
@@ -93,12 +93,12 @@ class CheckInput(MoveInput):
 
 
 TYPE_MESSAGES = {
-    "string_type": _lazy("须为文字"),
-    "bool_type": _lazy("须为 true 或 false"),
-    "int_type": _lazy("须为整数"),
-    "int_from_float": _lazy("须为整数"),
-    "list_type": _lazy("须为列表"),
-    "literal_error": _lazy("取值无效"),
+    "string_type": gettext_lazy("须为文字"),
+    "bool_type": gettext_lazy("须为 true 或 false"),
+    "int_type": gettext_lazy("须为整数"),
+    "int_from_float": gettext_lazy("须为整数"),
+    "list_type": gettext_lazy("须为列表"),
+    "literal_error": gettext_lazy("取值无效"),
 }
 
 
@@ -110,7 +110,7 @@ def parse_input(schema: type[MoveInput], payload: dict) -> MoveInput:
         fields = {}
         for err in exc.errors():
             name = str(err["loc"][0]) if err["loc"] else "body"
-            fields.setdefault(name, str(TYPE_MESSAGES.get(err["type"], _lazy("格式不正确"))))
+            fields.setdefault(name, str(TYPE_MESSAGES.get(err["type"], gettext_lazy("格式不正确"))))
         raise ApplicationError("validation_error", _("提交的内容有误，请按提示修改。"), fields=fields) from None
 
 
@@ -238,7 +238,7 @@ def _on_time(case: Case, at: dt.datetime) -> bool | None:
 
 # --------------------------------------------------------------------------- the moves
 @move("accept", [S.RECEIVED], S.ACCEPTED, [OPERATOR, DISPATCHER, SYSTEM], schema=CategoryInput,
-      label=_lazy("受理"), button=_lazy("受理"), help=_lazy("确认受理，进入派遣队列。可同时修正分类。"),
+      label=gettext_lazy("受理"), button=gettext_lazy("受理"), help=gettext_lazy("确认受理，进入派遣队列。可同时修正分类。"),
       tells_requester=True)
 def accept(ctx, p):
     ctx.put(accepted_at=ctx.at)
@@ -246,8 +246,8 @@ def accept(ctx, p):
 
 
 @move("reject", [S.RECEIVED], S.REJECTED, [OPERATOR, DISPATCHER],
-      label=_lazy("不予受理"), button=_lazy("不予受理"),
-      help=_lazy("不属于受理范围的，说明理由后不予受理（群众会收到理由）。"), tells_requester=True)
+      label=gettext_lazy("不予受理"), button=gettext_lazy("不予受理"),
+      help=gettext_lazy("不属于受理范围的，说明理由后不予受理（群众会收到理由）。"), tells_requester=True)
 def reject(ctx, p):
     guard_reason(p, _("不予受理须说明理由"))
     ctx.put(closed_at=ctx.at)
@@ -255,7 +255,7 @@ def reject(ctx, p):
 
 
 @move("answer", [S.RECEIVED, S.ACCEPTED], S.ANSWERED, [OPERATOR, DISPATCHER],
-      label=_lazy("直接办结"), button=_lazy("直接答复办结"), help=_lazy("咨询类可直接答复并办结。"),
+      label=gettext_lazy("直接办结"), button=gettext_lazy("直接答复办结"), help=gettext_lazy("咨询类可直接答复并办结。"),
       tells_requester=True)
 def answer(ctx, p):
     text = guard_text(p)
@@ -264,7 +264,7 @@ def answer(ctx, p):
 
 
 @move("merge", [S.RECEIVED, S.ACCEPTED, S.DISPATCHED], S.MERGED, [DISPATCHER], schema=MergeInput,
-      label=_lazy("并案"), button=_lazy("并案"), help=_lazy("与另一件诉求为同一事项时并入主件，随主件办结。"),
+      label=gettext_lazy("并案"), button=gettext_lazy("并案"), help=gettext_lazy("与另一件诉求为同一事项时并入主件，随主件办结。"),
       tells_requester=True)
 def merge(ctx, p):
     parent = guard_merge_target(ctx.case, p, ctx.actor)
@@ -291,28 +291,28 @@ def _dispatch(ctx, p, *, new_deadlines: bool) -> dict:
 
 
 @move("dispatch", [S.ACCEPTED], S.DISPATCHED, [DISPATCHER, SYSTEM], schema=DispatchInput,
-      label=_lazy("派遣"), button=_lazy("派遣"),
-      help=_lazy("派给主办单位（可加协办单位）；不选则按权责清单。可同时修正分类。"), tells_requester=True)
+      label=gettext_lazy("派遣"), button=gettext_lazy("派遣"),
+      help=gettext_lazy("派给主办单位（可加协办单位）；不选则按权责清单。可同时修正分类。"), tells_requester=True)
 def dispatch(ctx, p):
     return _dispatch(ctx, p, new_deadlines=True)
 
 
 @move("redispatch", [S.RETURNED, S.DISPATCHED, S.IN_PROGRESS], S.DISPATCHED, [DISPATCHER], schema=DispatchInput,
-      label=_lazy("改派"), button=_lazy("改派"),
-      help=_lazy("改派给其他单位；维持原单位即驳回退单。可同时修正分类。"))
+      label=gettext_lazy("改派"), button=gettext_lazy("改派"),
+      help=gettext_lazy("改派给其他单位；维持原单位即驳回退单。可同时修正分类。"))
 def redispatch(ctx, p):
     return _dispatch(ctx, p, new_deadlines=False)
 
 
 @move("sign", [S.DISPATCHED], S.IN_PROGRESS, UNIT,
-      label=_lazy("签收"), button=_lazy("签收"), help=_lazy("确认本单位承办，开始办理。"))
+      label=gettext_lazy("签收"), button=gettext_lazy("签收"), help=gettext_lazy("确认本单位承办，开始办理。"))
 def sign(ctx, p):
     ctx.put(signed_at=ctx.at)
     return {}
 
 
 @move("return", [S.DISPATCHED, S.IN_PROGRESS], S.RETURNED, UNIT,
-      label=_lazy("退回"), button=_lazy("退回派遣员"), help=_lazy("非本单位职责的，说明理由退回派遣员。"))
+      label=gettext_lazy("退回"), button=gettext_lazy("退回派遣员"), help=gettext_lazy("非本单位职责的，说明理由退回派遣员。"))
 def return_(ctx, p):
     guard_reason(p, _("退回须说明理由"))
     ctx.put(return_count=ctx.case.return_count + 1)
@@ -320,7 +320,7 @@ def return_(ctx, p):
 
 
 @move("reply", [S.IN_PROGRESS], S.REPLIED, UNIT,
-      label=_lazy("反馈"), button=_lazy("提交答复"), help=_lazy("办理完毕后答复群众；答复后转网格员现场核查。"),
+      label=gettext_lazy("反馈"), button=gettext_lazy("提交答复"), help=gettext_lazy("办理完毕后答复群众；答复后转网格员现场核查。"),
       tells_requester=True)
 def reply(ctx, p):
     text = guard_text(p)
@@ -329,7 +329,7 @@ def reply(ctx, p):
 
 
 @move("extend", [S.DISPATCHED, S.IN_PROGRESS], None, UNIT + (DISPATCHER,), schema=ExtendInput,
-      label=_lazy("延期"), button=_lazy("延期"), help=_lazy("在办理时限内无法办结的，申请延期（由派遣员审批）。"))
+      label=gettext_lazy("延期"), button=gettext_lazy("延期"), help=gettext_lazy("在办理时限内无法办结的，申请延期（由派遣员审批）。"))
 def extend(ctx, p):
     """A unit asks for N more working days; a dispatcher approves or denies the pending request."""
     case = ctx.case
@@ -365,7 +365,7 @@ def extend(ctx, p):
 
 
 @move("suspend", [S.DISPATCHED, S.IN_PROGRESS, S.RETURNED], S.SUSPENDED, [DISPATCHER],
-      label=_lazy("挂起"), button=_lazy("挂起"), help=_lazy("因客观原因暂停计时。"))
+      label=gettext_lazy("挂起"), button=gettext_lazy("挂起"), help=gettext_lazy("因客观原因暂停计时。"))
 def suspend(ctx, p):
     guard_reason(p, _("挂起须说明理由"))
     ctx.put(resume_status=ctx.case.status, paused_at=ctx.at)
@@ -373,7 +373,7 @@ def suspend(ctx, p):
 
 
 @move("resume", [S.SUSPENDED], None, [DISPATCHER, SYSTEM],
-      label=_lazy("恢复"), button=_lazy("恢复办理"), help=_lazy("恢复办理，时限顺延。"))
+      label=gettext_lazy("恢复"), button=gettext_lazy("恢复办理"), help=gettext_lazy("恢复办理，时限顺延。"))
 def resume(ctx, p):
     shifted, flag = deadlines.shift_for_pause(ctx.case, ctx.case.paused_at, ctx.at)
     ctx.target = ctx.case.resume_status or S.IN_PROGRESS
@@ -384,8 +384,8 @@ def resume(ctx, p):
 
 
 @move("supervise", [S.DISPATCHED, S.IN_PROGRESS, S.RETURNED, S.REPLIED, S.VERIFYING], None, [DISPATCHER, SYSTEM],
-      schema=SuperviseInput, label=_lazy("督办"), button=_lazy("督办"),
-      help=_lazy("临近或超过时限的，亮黄牌或红牌督办。"))
+      schema=SuperviseInput, label=gettext_lazy("督办"), button=gettext_lazy("督办"),
+      help=gettext_lazy("临近或超过时限的，亮黄牌或红牌督办。"))
 def supervise(ctx, p):
     ctx.put(card=p.card)
     if p.card == Card.RED and p.escalate:
@@ -394,15 +394,15 @@ def supervise(ctx, p):
 
 
 @move("check", [S.REPLIED], S.VERIFYING, [DISPATCHER, SYSTEM], schema=CheckInput,
-      label=_lazy("派发核查"), button=_lazy("派发现场核查"), help=_lazy("交网格员现场核查。"))
+      label=gettext_lazy("派发核查"), button=gettext_lazy("派发现场核查"), help=gettext_lazy("交网格员现场核查。"))
 def check(ctx, p):
     return {"grid": p.grid} if p.grid else {}
 
 
 # on-site verification: passed -> closed; failed -> back to the unit (重办)
 @move("verify", [S.VERIFYING, S.REPLIED], None, [GRIDWORKER, DISPATCHER], schema=VerifyInput,
-      label=_lazy("核查"), button=_lazy("提交核查结果"),
-      help=_lazy("到现场查看问题是否已解决。"), tells_requester=True)
+      label=gettext_lazy("核查"), button=gettext_lazy("提交核查结果"),
+      help=gettext_lazy("到现场查看问题是否已解决。"), tells_requester=True)
 def verify(ctx, p):
     if p.passed is None:
         raise ApplicationError(
@@ -419,7 +419,7 @@ def verify(ctx, p):
 
 
 @move("reopen", [S.REPLIED, S.VERIFYING, S.CLOSED, S.RATED], S.IN_PROGRESS, [DISPATCHER, SYSTEM],
-      label=_lazy("重办"), button=_lazy("重办"), help=_lazy("退回承办单位重新办理，须说明原因。"),
+      label=gettext_lazy("重办"), button=gettext_lazy("重办"), help=gettext_lazy("退回承办单位重新办理，须说明原因。"),
       tells_requester=True)
 def reopen(ctx, p):
     guard_reason(p, _("重办须说明原因"))
@@ -428,7 +428,7 @@ def reopen(ctx, p):
 
 
 @move("close", [S.REPLIED, S.VERIFYING, S.MERGED], S.CLOSED, [DISPATCHER, SYSTEM],
-      label=_lazy("办结"), button=_lazy("办结"), help=_lazy("确认办结，群众将收到评价邀请。"),
+      label=gettext_lazy("办结"), button=gettext_lazy("办结"), help=gettext_lazy("确认办结，群众将收到评价邀请。"),
       tells_requester=True)
 def close(ctx, p):
     case = ctx.case
@@ -440,7 +440,7 @@ def close(ctx, p):
 
 
 @move("rate", [S.CLOSED, S.ANSWERED], S.RATED, [RESIDENT, OPERATOR], schema=RateInput,
-      label=_lazy("评价"), button=_lazy("提交评价"), help=_lazy("群众评价办理结果：是否满意、问题是否解决。"))
+      label=gettext_lazy("评价"), button=gettext_lazy("提交评价"), help=gettext_lazy("群众评价办理结果：是否满意、问题是否解决。"))
 def rate(ctx, p):
     if p.satisfaction not in Satisfaction.values:
         raise ApplicationError(

@@ -99,8 +99,17 @@ class Sequencer(threading.Thread):
         self.join(timeout)
 
 
+def start_sequencer() -> Sequencer | None:
+    """The audit sequencer thread of `yiwang serve` in demo mode (AUDIT_SEQUENCER_INTERVAL_SECONDS > 0)."""
+    seconds = settings.AUDIT_SEQUENCER_INTERVAL_SECONDS
+    if seconds <= 0:
+        return None
+    sequencer = Sequencer(seconds)
+    sequencer.start()
+    return sequencer
+
+
 def start_periodic_jobs(interval: float) -> PeriodicJobs:
-    Sequencer(settings.AUDIT_SEQUENCER_INTERVAL_SECONDS).start()
     thread = PeriodicJobs(interval)
     thread.start()
     return thread

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 from django.db import connections
 from waitress import serve
 
-from yiwang.platform.periodic import start_periodic_jobs
+from yiwang.platform.periodic import start_periodic_jobs, start_sequencer
 from yiwang.platform.warmup import start_warm_up
 from yiwang.wsgi import application
 
@@ -64,6 +64,9 @@ class Command(BaseCommand):
             os.execve(argv[0], argv, env)
         self.stdout.write(f"Yiwang ({settings.MODE} mode) at http://{host}:{port}/  (Ctrl-C stops)")
         start_warm_up()  # jieba, the area index and the classifier load while the server starts
+        if not no_periodic_jobs and start_sequencer():
+            # Events get their global place in the audit trail (Celery beat or `yiwang sequencer` in production).
+            self.stdout.write(f"Audit sequencer every {settings.AUDIT_SEQUENCER_INTERVAL_SECONDS:g} s in this process")
         interval = getattr(settings, "SWEEP_INTERVAL_SECONDS", 60)
         if interval > 0 and not no_periodic_jobs:
             # Production runs these on Celery beat (docs/operations.md); the demo has no broker.
