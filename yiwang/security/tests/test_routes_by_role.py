@@ -30,6 +30,7 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from yiwang.accounts.models import Role, User
+from yiwang.cases.audit import sequence_all
 from yiwang.cases.models import Case
 from yiwang.cases.services import Actor, CaseInput, perform
 from yiwang.geo.locate import locate
@@ -176,6 +177,7 @@ def world(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         with transaction.atomic():
             built = _build_world()
+            sequence_all()  # built outside a test's settings: its events wait for the sequencer
             yield built
             transaction.set_rollback(True)
 
