@@ -206,8 +206,9 @@ def case_create(*, data: CaseInput, actor: Actor, auto_route: bool = True) -> Ca
     case.created_in_this_write = True  # the hook's receivers: nothing can be merged into it yet
     with transaction.atomic(savepoint=False):
         case.save(force_insert=True)
-        if assisting:
-            case.assisting_units.set(assisting)
+        if assisting:  # a new case has no links to read first (what .set() would do)
+            link = Case.assisting_units.through
+            link.objects.bulk_create([link(case_id=case.pk, unit_id=u.pk) for u in assisting])
         case.assisting_cache = list(assisting or [])
         save_events(events)
         _announce(case, events)

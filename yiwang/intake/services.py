@@ -617,20 +617,19 @@ def case_submit(*, data: CaseInput, actor: Actor, idempotency_key: str = "", bod
 
     With an idempotency key, the same key and body return the first case (False), whatever happened
     to the first response; the same key with another body is refused (409). The key is written in the
-    case's own transaction, so a failed submission leaves no key behind and a retry may try again."""
-    if idempotency_key:
-        existing = _idempotent_case(actor, idempotency_key, body_hash)
-        if existing is not None:
-            return existing, False
+    case's own transaction, so a failed submission leaves no key behind and a retry may try again.
+    A retry is rare: the key is not looked up first; the unique key refuses the second write, which
+    is rolled back whole (its case number stays unused), and the first case is read then. A retry
+    that fails on its way there (its photos were taken by the first case, say) is answered the same."""
     try:
         with transaction.atomic():
             case = _submit(data, actor)
             if idempotency_key:
                 IdempotencyKey.objects.create(user=actor.user, key=idempotency_key, body_hash=body_hash, case=case)
-    except IntegrityError:
+    except (IntegrityError, ApplicationError):
         if not idempotency_key:
             raise
-        existing = _idempotent_case(actor, idempotency_key, body_hash)  # a concurrent retry won the race
+        existing = _idempotent_case(actor, idempotency_key, body_hash)  # a retry, or a concurrent one that won
         if existing is None:
             raise
         return existing, False

@@ -26,8 +26,8 @@ BODY = {"request_type": "投诉", "title": "路灯不亮", "text": "白沙街道
         "lon": 113.08, "lat": 22.60, "requester_name": "张三", "requester_phone": "13800138000"}
 
 # The most queries each operation may take. Raise one only with a reason in the commit.
-CREATE_AUTO_ROUTED = 11  # issue 14 asks at most 15
-CREATE_NOT_ROUTED = 11
+CREATE_AUTO_ROUTED = 9  # issue 14 asks at most 15
+CREATE_NOT_ROUTED = 8
 # A move: the caller's token and the case (2), the move under the case's row lock (savepoint, lock,
 # update, event insert, release: 5), the assisting units read for the answer (1); a move that tells
 # the requester adds its outbox row and the look for merged children to tell too (2); a merge reads
@@ -111,8 +111,10 @@ def test_a_create_that_is_not_routed_takes_at_most_15_queries(warm, tokens, sett
 def test_a_retried_create_reads_its_first_answer_back(warm, tokens):
     first = post(warm, "/cases", tokens["resident"], BODY, HTTP_IDEMPOTENCY_KEY="q-3")
     again, n, detail = counted(lambda: post(warm, "/cases", tokens["resident"], BODY, HTTP_IDEMPOTENCY_KEY="q-3"))
+    # the key is not looked up before the write (retries are rare): the second write is refused by the
+    # unique key and rolled back whole, then the first case is read
     assert again.json()["number"] == first.json()["number"]
-    assert n <= 8, detail
+    assert n <= 11, detail
 
 
 @pytest.mark.parametrize("action", list(MOVES))

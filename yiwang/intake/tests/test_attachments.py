@@ -173,3 +173,20 @@ def test_the_upload_route_is_in_the_openapi_document(client):
     upload_op = doc["paths"]["/api/v1/attachments"]["post"]
     assert "multipart/form-data" in upload_op["requestBody"]["content"]
     assert "/api/v1/cases/{number}/duplicates" in doc["paths"]
+
+
+def test_a_retried_report_with_a_photo_returns_the_first_case(client, tokens, media):
+    # given: a report with a photo was accepted, but its answer was lost on the way
+    token = upload(client, tokens["resident"], photo()).json()["token"]
+    body = {**BODY, "attachments": [token]}
+    first = call(client, "post", "/cases", tokens["resident"], body, HTTP_IDEMPOTENCY_KEY="photo-1")
+    assert first.status_code == 201, first.content
+    # when: the app sends it again with the same key (the photo now belongs to the first case)
+    again = call(client, "post", "/cases", tokens["resident"], body, HTTP_IDEMPOTENCY_KEY="photo-1")
+    # then: the same case, not a refusal of the photo and not a second case
+    assert again.status_code == 201, again.content
+    assert again.json()["number"] == first.json()["number"]
+    assert Case.objects.filter(title=BODY["title"]).count() == 1
+    # and without the key, the used photo is still refused
+    other = call(client, "post", "/cases", tokens["resident"], body)
+    assert other.status_code == 400 and "attachments" in other.json()["fields"]
