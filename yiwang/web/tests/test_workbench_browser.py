@@ -8,6 +8,7 @@ import struct
 import zlib
 
 import pytest
+from playwright.sync_api import expect
 
 from yiwang.core.testing.browser import ARTIFACTS
 
@@ -73,7 +74,9 @@ def test_the_whole_loop_through_the_pages(demo_server, page):
     page.fill("#id_text", "白沙街道某小区门口的路灯连续一周不亮，夜间出行不便，请尽快维修。")
     fill_place(page, *POINT)
     page.wait_for_selector(".leaflet-container")
-    page.wait_for_function("document.querySelector('[data-place-chain]').textContent.includes('蓬江区')")
+    # Locator assertions poll from outside the page: a string predicate would be
+    # evaluated with eval() inside it, which the CSP (no 'unsafe-eval') refuses.
+    expect(page.locator("[data-place-chain]")).to_contain_text("蓬江区")
     shot(page, "01-resident-submit")
     page.click("form.card button[type=submit]")
     page.wait_for_selector("#case-number")
@@ -226,7 +229,7 @@ def test_a_grid_worker_reports_from_patrol_with_gps_and_fixes_it(demo_server, pa
     page.fill("#id_title", "电线杆小广告")
     page.fill("#id_text", "白沙街道某路口电线杆上贴满小广告。")
     page.click("[data-place-gps]")
-    page.wait_for_function("document.querySelector('input[name=lon]').value !== ''")
+    expect(page.locator("input[name=lon]")).not_to_have_value("")
     page.check("#id_fixed")
     page.fill("#id_fix_note", "已当场清除小广告。")
     shot(page, "grid-patrol")
