@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "ninja",  # its Swagger UI from our own static files (no CDN, and the CSP allows no other origin)
     "yiwang.core",
     "yiwang.accounts",
     "yiwang.geo",
