@@ -656,6 +656,23 @@ def test_a_fix_on_the_spot_is_confirmed_by_the_dispatcher(client, people):
     assert case.status == Status.ANSWERED
 
 
+def test_a_fix_on_the_spot_is_not_dispatched_by_the_platform(client, people, settings, trained):
+    settings.AUTO_DISPATCH_THRESHOLD = 0.0  # any guess of the classifier would be accepted and dispatched
+    login(client, people["gridworker"])
+    report = {"request_type": "求助", "lon": "113.08", "lat": "22.60", "placement": "gps",
+              "title": "工厂夜间排放废气", "text": "附近的化工厂每天夜里排放刺鼻废气，空气污染严重，请环保部门查处。"}
+    assert client.post("/desk/grid/report/", report).status_code == 302
+    routed = Case.objects.get(title="工厂夜间排放废气")
+    assert routed.status == Status.DISPATCHED and routed.lead_unit_id  # an ordinary report is routed
+    fixed = {**report, "title": "工厂废气已制止", "fixed": "on", "fix_note": "已当场劝停排放并拍照留存"}
+    assert client.post("/desk/grid/report/", fixed).status_code == 302
+    case = Case.objects.get(title="工厂废气已制止")
+    assert case.status == Status.ACCEPTED and case.lead_unit_id is None
+    assert not case.events.filter(action="dispatch").exists()
+    login(client, people["dispatcher"])
+    assert case.number in body(client.get("/desk/dispatch/?queue=selffix"))
+
+
 def test_likely_duplicates_are_shown_and_merged(client, people, make_case):
     first = make_case(title="小区门口路灯不亮", text="白沙街道某小区门口路灯连续一周不亮，夜间出行不便。")
     second = make_case(
