@@ -526,6 +526,45 @@ def test_an_extension_request_is_decided_by_the_dispatcher(client, people, drive
     assert case.due_at > due and case.extension_requested_days is None
 
 
+def timeline_steps(page: str) -> list[str]:
+    return re.findall(r'<span class="what">([^<]*)</span>', page)
+
+
+def test_an_extension_request_is_not_shown_as_an_extension_until_approved(client, people, drive):
+    case = drive("in_progress")
+    login(client, people["handler"])
+    client.post(f"/desk/unit/case/{case.number}/extend/",
+                {"extend-version": case.version, "extend-days": "5", "extend-reason": "需等待材料到货"})
+    case.refresh_from_db()
+    page = body(client.get(f"/desk/unit/case/{case.number}/"))
+    assert timeline_steps(page)[-1] == "申请延期" and "已延期" not in page
+    login(client, people["dispatcher"])
+    page = body(client.get(f"/desk/dispatch/case/{case.number}/"))
+    # the decision has no default: a dispatcher who only presses the button has decided nothing
+    select = re.search(r'<select name="extend-decision".*?</select>', page, re.S).group(0)
+    assert re.search(r'<option value="" selected>', select) and 'value="approve" selected' not in select
+    undecided = client.post(f"/desk/dispatch/case/{case.number}/extend/", {"extend-version": case.version})
+    assert undecided.status_code == 200 and "这个字段是必填项" in body(undecided)
+    case.refresh_from_db()
+    assert case.extension_requested_days == 5 and case.extension_count == 0
+    client.post(f"/desk/dispatch/case/{case.number}/extend/",
+                {"extend-version": case.version, "extend-decision": "approve"})
+    page = body(client.get(f"/desk/dispatch/case/{case.number}/"))
+    assert timeline_steps(page)[-2:] == ["申请延期", "批准延期"] and "已延期 1 次" in page
+
+
+def test_an_overdue_case_cannot_ask_for_an_extension(client, people, drive):
+    case = drive("in_progress")
+    Case.objects.filter(pk=case.pk).update(due_at=clock.now() - dt.timedelta(hours=2))
+    case.refresh_from_db()
+    login(client, people["handler"])
+    r = client.post(f"/desk/unit/case/{case.number}/extend/",
+                    {"extend-version": case.version, "extend-days": "5", "extend-reason": "需等待材料到货"})
+    assert r.status_code in (200, 409) and "已超过办理时限，不能再申请延期" in body(r)
+    case.refresh_from_db()
+    assert case.extension_requested_days is None
+
+
 # --------------------------------------------------------------------------- unit
 def test_the_unit_desk_lists_overdue_first(client, people, drive):
     later = drive("dispatched", title="较晚到期")

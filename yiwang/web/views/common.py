@@ -28,7 +28,7 @@ from yiwang.geo.models import Area
 
 from .. import access, selectors
 from ..forms import add_service_error, move_form_class
-from ..labels import ACTION_HELP, ACTION_LABELS
+from ..labels import ACTION_HELP, ACTION_LABELS, event_label
 
 # The moves each desk offers (the services still decide whether this person may, on this case, now).
 DESK_MOVES = {
@@ -151,7 +151,8 @@ def move(request, desk: str, number: str, action: str):
             messages.success(
                 request,
                 _("已%(move)s。诉求件 %(n)s 当前状态：%(status)s")
-                % {"move": ACTION_LABELS[action], "n": case.number, "status": Status(case.status).label},
+                % {"move": event_label(action, case.events.order_by("-seq").values_list("payload", flat=True)[0]),
+                   "n": case.number, "status": Status(case.status).label},
             )
             if selectors.desk_cases(user=request.user).filter(pk=case.pk).exists():
                 return redirect("web:desk_case", desk=desk, number=case.number)
