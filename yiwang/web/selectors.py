@@ -184,6 +184,7 @@ class Duplicate:
     case: Case
     score: float | None
     distance_m: float | None = None
+    same_spot: bool = False
 
 
 def duplicates(*, case: Case, limit: int = 5) -> list[Duplicate]:
@@ -195,7 +196,7 @@ def duplicates(*, case: Case, limit: int = 5) -> list[Duplicate]:
         return []
     cases = Case.objects.in_bulk([c.number for c in found], field_name="number")  # one query, not one each
     return [
-        Duplicate(cases[c.number], c.score, c.distance_m)
+        Duplicate(cases[c.number], c.score, c.distance_m, c.same_spot)
         for c in found
         if c.number in cases and cases[c.number].pk != case.pk
     ]
