@@ -492,12 +492,32 @@ def test_a_redispatch_without_a_category_keeps_it(client, people, drive):
     login(client, people["dispatcher"])
     r = client.post(
         f"/desk/dispatch/case/{case.number}/redispatch/",
-        {"redispatch-version": case.version, "redispatch-category": "", "redispatch-lead_unit": ""},
+        {"redispatch-version": case.version, "redispatch-category": "", "redispatch-lead_unit": "JM.ZJJ"},
     )
     assert r.status_code == 302
     case.refresh_from_db()
     assert (case.category_id, case.category_confidence) == before and case.category.code == "C01"
-    assert case.status == Status.DISPATCHED and case.lead_unit.code == "JM.ZJJ"  # C01's unit
+    assert case.status == Status.DISPATCHED and case.lead_unit.code == "JM.ZJJ"  # kept: the return refused
+
+
+def test_a_returned_case_is_sent_on_to_a_unit_the_dispatcher_picks(client, people, drive):
+    case = drive("in_progress")  # at JM.ZJJ
+    case = act(case, "return", people["handler"], {"reason": "不属于本单位职责"})
+    login(client, people["dispatcher"])
+    page = body(client.get(f"/desk/dispatch/case/{case.number}/"))
+    select = re.search(r'<select name="redispatch-lead_unit".*?</select>', page, re.S).group(0)
+    assert "selected" not in select.replace('<option value="" selected>', "")  # nothing chosen for them
+    assert re.search(r'<option value="JM.ZJJ">[^<]*（退回单位）</option>', select)
+    assert "按权责清单自动选择" not in select  # the list would pick the unit that returned it
+    left_out = client.post(f"/desk/dispatch/case/{case.number}/redispatch/",
+                           {"redispatch-version": case.version, "redispatch-lead_unit": ""})
+    assert left_out.status_code == 200 and "这个字段是必填项" in body(left_out)
+    case.refresh_from_db()
+    assert case.status == Status.RETURNED
+    client.post(f"/desk/dispatch/case/{case.number}/redispatch/",
+                {"redispatch-version": case.version, "redispatch-lead_unit": "JM.SHJ"})
+    case.refresh_from_db()
+    assert case.status == Status.DISPATCHED and case.lead_unit.code == "JM.SHJ"
     assert "category" not in case.events.order_by("-seq").first().payload
 
 
