@@ -222,6 +222,17 @@ def test_a_stranger_cannot_read_a_case(client, make_case, people):
     assert login(client, people["resident2"]).get(f"/portal/case/{case.number}/").status_code == 404
 
 
+def test_the_requester_sees_no_category_until_the_case_is_accepted(client, people, make_case, trained):
+    case = make_case(title="工厂夜间排放废气", text="附近的化工厂每天夜里排放刺鼻废气，空气污染严重，请环保部门查处。")
+    assert case.status == Status.RECEIVED and case.category is not None  # the classifier's guess
+    login(client, people["resident"])
+    page = body(client.get(f"/portal/case/{case.number}/"))
+    assert "case-category" not in page and case.category.name not in page
+    act(case, "accept", people["operator"], {})
+    page = body(client.get(f"/portal/case/{case.number}/"))
+    assert re.search(r'<span class="case-category">[^<]*' + case.category.name, page)
+
+
 def test_the_requester_rates_a_closed_case(client, people, drive):
     case = drive("closed")
     assert case.status == Status.CLOSED

@@ -198,6 +198,8 @@ def _case_context(request, case, *, rate_form=None, appeal_form=None):
         "appeal_used": appeal_used,
         "appeal_form": appeal_form or AppealForm(prefix="appeal"),
         "photos": selectors.case_photos(case),
+        # Until the case is accepted its category is the classifier's guess, not the platform's word.
+        "category": case.category if case.category_id and case.status != Status.RECEIVED else None,
     }
 
 
