@@ -233,6 +233,21 @@ def test_the_requester_sees_no_category_until_the_case_is_accepted(client, peopl
     assert re.search(r'<span class="case-category">[^<]*' + case.category.name, page)
 
 
+def test_the_requester_sees_the_current_step_in_plain_words_and_the_expected_reply_date(client, people, drive):
+    case = drive("in_progress")
+    login(client, people["resident"])
+    page = body(client.get(f"/portal/case/{case.number}/"))
+    steps = re.findall(r'<li class="step step-(\w+)"[^>]*><strong>([^<]+)</strong>', page)
+    assert steps == [("done", "已收到"), ("done", "已受理"), ("current", "办理中"), ("todo", "已答复"), ("todo", "已办结")]
+    assert re.search(r'aria-current="step"><strong>办理中</strong><span class="step-words">负责的单位正在办理。', page)
+    due = case.due_at.astimezone(dt.timezone(dt.timedelta(hours=8)))  # Jiangmen time
+    assert f"预计 {due:%Y-%m-%d} 前答复您" in page
+    closed = drive("closed")
+    page = body(client.get(f"/portal/case/{closed.number}/"))
+    assert re.search(r'<li class="step step-current" aria-current="step"><strong>已办结</strong>', page)
+    assert "前答复您" not in page
+
+
 def test_the_requester_rates_a_closed_case(client, people, drive):
     case = drive("closed")
     assert case.status == Status.CLOSED
