@@ -24,7 +24,7 @@ def upload(client, kind, content, **extra):
 
 def test_indicators_and_their_tasks_are_imported(client_for, users):
     rows = [HEADER,
-            ["KJ", "科技引领行动", "KJ-TD", "国际科学家团队", "个", 0, dt.datetime(2021, 1, 1), 10, "2025-12-31", "越大越好",
+            ["KJ", "科技引领行动", "KJ-TD", "国际科学家团队", "个", 0, dt.date(2021, 1, 1), 10, "2025-12-31", "越大越好",
              "江门市规划", "JM.FGJ", "JM.RSJ、JM.GXJ", "按季", 15],
             ["KJ", "", "KJ-NH", "研发投入强度下降(示例)", "%", 3.5, "2021-01-01", 2.5, "2025-12-31", "down", "", "JM.GXJ", "", "monthly", ""]]
     response = upload(client_for(users["admin"]), "indicators", xlsx(rows))
