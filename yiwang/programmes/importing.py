@@ -13,8 +13,9 @@ import zipfile
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 from openpyxl import load_workbook
 
 from yiwang.core import clock
@@ -30,33 +31,33 @@ from .periods import deadline
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
 
-# field -> (heading in Chinese, accepted aliases)
+# field -> (heading in Chinese, accepted aliases); the headings are accepted in all three languages
 INDICATOR_COLUMNS = {
-    "programme_code": (gettext_lazy("专项行动编码"), ("programme_code", "programme")),
-    "programme_name": (gettext_lazy("专项行动名称"), ("programme_name",)),
-    "code": (gettext_lazy("指标编码"), ("indicator_code", "code")),
-    "name": (gettext_lazy("指标名称"), ("indicator_name", "name")),
-    "measure_unit": (gettext_lazy("计量单位"), ("measure_unit", "unit_of_measure")),
-    "baseline": (gettext_lazy("基数"), ("baseline",)),
-    "baseline_date": (gettext_lazy("基数日期"), ("baseline_date",)),
-    "target": (gettext_lazy("目标值"), ("target",)),
-    "target_date": (gettext_lazy("目标日期"), ("target_date",)),
-    "direction": (gettext_lazy("方向"), ("direction",)),
-    "source": (gettext_lazy("来源"), ("source",)),
-    "lead_unit": (gettext_lazy("牵头单位编码"), ("lead_unit", "lead_unit_code")),
-    "assisting_units": (gettext_lazy("协办单位编码"), ("assisting_units",)),
-    "frequency": (gettext_lazy("报送周期"), ("frequency",)),
-    "due_working_days": (gettext_lazy("报送时限(工作日)"), ("due_working_days",)),
-    "task": (gettext_lazy("任务"), ("task", "task_title")),
+    "programme_code": (gettext_noop("专项行动编码"), ("programme_code", "programme")),
+    "programme_name": (gettext_noop("专项行动名称"), ("programme_name",)),
+    "code": (gettext_noop("指标编码"), ("indicator_code", "code")),
+    "name": (gettext_noop("指标名称"), ("indicator_name", "name")),
+    "measure_unit": (gettext_noop("计量单位"), ("measure_unit", "unit_of_measure")),
+    "baseline": (gettext_noop("基数"), ("baseline",)),
+    "baseline_date": (gettext_noop("基数日期"), ("baseline_date",)),
+    "target": (gettext_noop("目标值"), ("target",)),
+    "target_date": (gettext_noop("目标日期"), ("target_date",)),
+    "direction": (gettext_noop("方向"), ("direction",)),
+    "source": (gettext_noop("来源"), ("source",)),
+    "lead_unit": (gettext_noop("牵头单位编码"), ("lead_unit", "lead_unit_code")),
+    "assisting_units": (gettext_noop("协办单位编码"), ("assisting_units",)),
+    "frequency": (gettext_noop("报送周期"), ("frequency",)),
+    "due_working_days": (gettext_noop("报送时限(工作日)"), ("due_working_days",)),
+    "task": (gettext_noop("任务"), ("task", "task_title")),
 }
 INDICATOR_REQUIRED = ("programme_code", "code", "name", "measure_unit", "baseline", "baseline_date", "target",
                       "target_date", "lead_unit")
 REPORT_COLUMNS = {
-    "indicator": (gettext_lazy("指标编码"), ("indicator_code", "indicator")),
-    "unit": (gettext_lazy("报送单位编码"), ("unit", "unit_code")),
-    "period": (gettext_lazy("报送期"), ("period",)),
-    "value": (gettext_lazy("数值"), ("value",)),
-    "notes": (gettext_lazy("进展情况"), ("notes",)),
+    "indicator": (gettext_noop("指标编码"), ("indicator_code", "indicator")),
+    "unit": (gettext_noop("报送单位编码"), ("unit", "unit_code")),
+    "period": (gettext_noop("报送期"), ("period",)),
+    "value": (gettext_noop("数值"), ("value",)),
+    "notes": (gettext_noop("进展情况"), ("notes",)),
 }
 REPORT_REQUIRED = ("indicator", "unit", "period", "value")
 KINDS = {"indicators": (INDICATOR_COLUMNS, INDICATOR_REQUIRED), "reports": (REPORT_COLUMNS, REPORT_REQUIRED)}
@@ -84,7 +85,19 @@ class ImportResult:
 
 
 def template_headers(kind: str) -> list[str]:
-    return [str(heading) for heading, _aliases in KINDS[kind][0].values()]
+    return [_(heading) for heading, _aliases in KINDS[kind][0].values()]
+
+
+def _heading_lookup(columns: dict) -> dict[str, str]:
+    lookup = {}
+    for fld, (heading, aliases) in columns.items():
+        names = [heading, *aliases]
+        for language in ("zh-hans", "zh-hant", "en"):
+            with translation.override(language):
+                names.append(_(heading))
+        for name in names:
+            lookup[name.strip().lower()] = fld
+    return lookup
 
 
 def _read(content: bytes, kind: str) -> list[tuple[int, dict]]:
@@ -98,16 +111,13 @@ def _read(content: bytes, kind: str) -> list[tuple[int, dict]]:
     rows = sheet.iter_rows(values_only=True)
     header = next(rows, None) or ()
     columns, required = KINDS[kind]
-    lookup = {}
-    for fld, (heading, aliases) in columns.items():
-        for name in (str(heading), *aliases):
-            lookup[name.strip().lower()] = fld
+    lookup = _heading_lookup(columns)
     index = {}
     for i, cell in enumerate(header):
         fld = lookup.get(str(cell or "").strip().lower())
         if fld and fld not in index:
             index[fld] = i
-    missing = [str(columns[f][0]) for f in required if f not in index]
+    missing = [_(columns[f][0]) for f in required if f not in index]
     if missing:
         found = "、".join(str(c) for c in header if c not in (None, "")) or "—"
         raise ApplicationError(
@@ -140,7 +150,7 @@ class _Row:
 
     def error(self, fld: str, message) -> None:
         self.bad = True
-        self.result.errors.append(RowError(self.number, str(self.columns[fld][0]), str(message)))
+        self.result.errors.append(RowError(self.number, _(self.columns[fld][0]), str(message)))
 
     def parse(self, fld: str, parser, raw):
         try:

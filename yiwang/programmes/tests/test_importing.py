@@ -57,11 +57,18 @@ def test_a_file_with_a_bad_row_is_refused_whole_with_each_rows_errors(client_for
 
 
 def test_row_errors_in_english(client_for, users):
+    # the Chinese template's headings are read whatever the reader's language; errors come in theirs
     call_command("compilemessages_yiwang", verbosity=0)
     rows = [HEADER, ["KJ", "科技", "KJ-X", "x", "个", "lots", "2021-01-01", 10, "2025-12-31", "up", "", "JM.FGJ", "", "", ""]]
     response = upload(client_for(users["admin"]), "indicators", xlsx(rows), HTTP_ACCEPT_LANGUAGE="en")
     page = response.content.decode()
-    assert "Please enter a number." in page and "Baseline" in page and "nothing was imported" in page
+    assert "Please enter a number." in page and "<td>Baseline</td>" in page and "nothing was imported" in page
+    # and an English template is read too
+    english = ["Programme code", "Programme name", "Indicator code", "Indicator name", "Unit of measure", "Baseline",
+               "Baseline date", "Target", "Target date", "Direction", "Source", "Lead unit code"]
+    rows = [english, ["KJ", "科技引领行动", "KJ-TD", "国际科学家团队", "个", 0, "2021-01-01", 10, "2025-12-31", "up", "", "JM.FGJ"]]
+    assert upload(client_for(users["admin"]), "indicators", xlsx(rows)).status_code == 302
+    assert Indicator.objects.filter(code="KJ-TD").exists()
 
 
 def test_reports_are_imported_for_a_leader_to_approve(client_for, users, task, frozen):
