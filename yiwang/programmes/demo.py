@@ -149,5 +149,7 @@ def load_demo_programmes(*, seed: int = 18) -> dict:
             action = EventAction.APPROVED if r.status == ReportStatus.APPROVED else EventAction.RETURNED
             extra = {"reason": r.return_reason} if r.return_reason else {}
             events.append(Event(action=action, actor=r.decided_by, at=r.decided_at, data={**data, **extra}, **base))
+    for e in events:
+        e.stamp_actor()
     Event.objects.bulk_create(sorted(events, key=lambda e: e.at))
     return {"programmes": len(programmes), "indicators": len(INDICATORS), "reports": len(reports)}

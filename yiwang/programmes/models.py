@@ -171,6 +171,10 @@ class Event(models.Model):
 
     action = models.CharField(_("操作"), max_length=20, choices=EventAction.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    # Kept as they were when the person acted (renamed users, changed roles), as a case event keeps them.
+    actor_name = models.CharField(max_length=150, blank=True)
+    actor_role = models.CharField(max_length=20, blank=True)
+    actor_unit = models.CharField(max_length=40, blank=True)
     at = models.DateTimeField(_("时间"), db_index=True)
     programme = models.ForeignKey(Programme, null=True, on_delete=models.PROTECT, related_name="events")
     indicator = models.ForeignKey(Indicator, null=True, on_delete=models.PROTECT, related_name="events")
@@ -189,7 +193,14 @@ class Event(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise AppendOnly("programme events are append-only")
+        self.stamp_actor()
         super().save(*args, **kwargs)
+
+    def stamp_actor(self) -> None:
+        if self.actor is not None and not self.actor_name:
+            self.actor_name = self.actor.get_username()
+            self.actor_role = self.actor.role
+            self.actor_unit = self.actor.unit.code if self.actor.unit_id else ""
 
     def delete(self, *args, **kwargs):
         raise AppendOnly("programme events are append-only")

@@ -35,6 +35,7 @@ def test_a_unit_files_its_report_with_a_photo_and_a_pdf(client_for, users, task,
     assert sorted(a.content_type for a in report.attachments.all()) == ["application/pdf", "image/png"]
     event = Event.objects.get(report=report)
     assert (event.action, event.actor, event.at) == (EventAction.SUBMITTED, users["lead"], at(2026, 7, 2))
+    assert (event.actor_name, event.actor_role, event.actor_unit) == ("p_lead", "handler", "JM.RSJ")
     assert event.data["period"] == "2026-Q2" and event.data["late"] is False
     # and the leader downloads the photo; a unit outside the task cannot
     a = report.attachments.get(content_type="image/png")
