@@ -81,3 +81,8 @@ def test_the_printable_quarter_uses_values_up_to_its_end(client_for, users, task
     html = leader.get("/programmes/print/?quarter=2026-Q2").content.decode()
     assert ">700<" in html
     assert leader.get("/programmes/print/?quarter=2026-05").status_code == 400
+
+
+def test_the_cockpit_links_to_the_programmes_for_those_who_may_read_them(client_for, users):
+    assert "data-programmes" in client_for(users["leader"]).get("/cockpit/").content.decode()
+    assert "data-programmes" not in client_for(users["dispatcher"]).get("/cockpit/").content.decode()
