@@ -15,7 +15,7 @@ from ninja import Field, Router, Schema, Status
 from yiwang.cases.api import ErrorOut
 from yiwang.routing.names import display_name
 
-from . import selectors, services
+from . import access, selectors, services
 from .models import Report
 
 router = Router(tags=["programmes"])
@@ -175,14 +175,14 @@ def programme_list(request: HttpRequest):
 @router.get("/tasks", response={200: list[TaskOut], 403: ErrorOut}, summary="Tasks (a unit sees its own) and their reporting slots")
 def task_list(request: HttpRequest):
     tasks = selectors.tasks_for_user(user=request.user)
-    unit_id = None if selectors.access.reads_all(request.user) else request.user.unit_id
+    unit_id = None if access.reads_all(request.user) else request.user.unit_id
     return [task_out(t, unit_id=unit_id) for t in tasks]
 
 
 @router.get("/tasks/{task_id}", response={200: TaskOut, **ERRORS}, summary="One task and its reporting slots")
 def task_detail(request: HttpRequest, task_id: int):
     task = selectors.task_detail(task_id=task_id, user=request.user)
-    unit_id = None if selectors.access.reads_all(request.user) else request.user.unit_id
+    unit_id = None if access.reads_all(request.user) else request.user.unit_id
     return task_out(task, unit_id=unit_id)
 
 

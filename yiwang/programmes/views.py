@@ -99,7 +99,8 @@ def report_file(request, task_id, period):
     existing = next((r for r in task.reports.all() if r.unit_id == request.user.unit_id and r.period == p.key), None)
     if existing is not None and existing.status == ReportStatus.APPROVED:
         raise ApplicationError("report_state", _("该期报送已审核通过，不能再修改。"), status=409)
-    initial = {"value": existing.value.normalize() if existing else "", "notes": existing.notes if existing else ""}
+    # format(..., "f"): 400.0000 shows as 400, never as 4E+2
+    initial = {"value": format(existing.value.normalize(), "f") if existing else "", "notes": existing.notes if existing else ""}
     form = ReportForm(request.POST or None, request.FILES or None, initial=initial)
     status = 200
     if request.method == "POST":

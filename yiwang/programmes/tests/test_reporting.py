@@ -78,12 +78,12 @@ def test_a_leader_approves_and_returns_with_a_reason(client_for, users, task, fr
     # given two reports, the lead unit's and the assisting unit's
     frozen(at(2026, 7, 3))
     file_report(client_for(users["lead"]), task, "2026-Q2", "400")
-    file_report(client_for(users["assist"]), task, "2026-Q2", "35", "侨务渠道引进 35 名")
+    file_report(client_for(users["assist"]), task, "2026-Q2", "40", "侨务渠道引进 40 名")
     lead_report = Report.objects.get(unit=users["lead"].unit)
     assist_report = Report.objects.get(unit=users["assist"].unit)
     leader = client_for(users["leader"])
     page = leader.get("/programmes/").content.decode()
-    assert f'data-report="{lead_report.pk}"' in page and "侨务渠道引进 35 名" in page
+    assert f'data-report="{lead_report.pk}"' in page and "侨务渠道引进 40 名" in page
     # when the leader approves one and returns the other, once without a reason
     frozen(at(2026, 7, 6, 9))
     assert leader.post(f"/programmes/report/{lead_report.pk}/approve").status_code == 302
@@ -103,6 +103,8 @@ def test_a_leader_approves_and_returns_with_a_reason(client_for, users, task, fr
     # and the assisting unit sees the reason and files again; the approved report can no longer change
     assist = client_for(users["assist"])
     assert "请附引进名单" in assist.get("/programmes/mine/").content.decode()
+    form = assist.get(f"/programmes/task/{task.pk}/report/2026-Q2/").content.decode()
+    assert 'value="40"' in form and "请附引进名单" in form  # the returned figure to correct, and why
     file_report(assist, task, "2026-Q2", "36", "名单见附件")
     assist_report.refresh_from_db()
     assert (assist_report.status, assist_report.value, assist_report.return_reason) == (ReportStatus.SUBMITTED, 36, "")
