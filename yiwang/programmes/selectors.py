@@ -96,20 +96,22 @@ class IndicatorView:
     yellow: int = 0
     red: int = 0
     pending: int = 0  # reports waiting for a leader
+    all_tasks: list[Task] = field(default_factory=list)  # every task of the indicator (its progress)
 
 
-def indicator_view(indicator: Indicator, tasks: list[Task], now: dt.datetime) -> IndicatorView:
+def indicator_view(indicator: Indicator, tasks: list[Task], now: dt.datetime, *, all_tasks: list[Task] | None = None) -> IndicatorView:
+    """`tasks`: those the reader sees (their cards and reports are counted); `all_tasks`: every task of
+    the indicator, whose lead units' approved values make its progress (the same for every reader)."""
     approved = [
         (r.period_end, r.period, r.value)
-        for t in tasks for r in t.reports.all()
+        for t in (all_tasks if all_tasks is not None else tasks) for r in t.reports.all()
         if r.status == ReportStatus.APPROVED and r.unit_id == t.lead_unit_id
     ]
-    # Two lead units reporting the same period: the later period end wins, then the later report.
     progress = indicator_progress(
         baseline=indicator.baseline, target=indicator.target, baseline_date=indicator.baseline_date,
         target_date=indicator.target_date, direction=indicator.direction, approved=approved,
     )
-    view = IndicatorView(indicator, progress, tasks)
+    view = IndicatorView(indicator, progress, tasks, all_tasks=all_tasks if all_tasks is not None else tasks)
     for t in tasks:
         for slot in task_slots(t, now=now):
             view.yellow += slot.card == YELLOW
@@ -119,26 +121,28 @@ def indicator_view(indicator: Indicator, tasks: list[Task], now: dt.datetime) ->
 
 
 def programmes_overview(*, user, programme_code: str | None = None) -> list[dict]:
-    """Programmes → indicators (progress, cards, tasks) that the user may read."""
+    """Programmes → indicators (progress, cards, tasks) that the user may read: every one for readers
+    of all, those with a task of their unit for a unit (its tasks only)."""
     access.check_read(user)
     now = clock.now()
-    tasks = task_queryset()
-    if not access.reads_all(user):
-        tasks = tasks.filter(_unit_filter(user.unit_id)).distinct()
-    by_indicator: dict[int, list[Task]] = defaultdict(list)
-    for t in tasks:
-        by_indicator[t.indicator_id].append(t)
+    everything = access.reads_all(user)
+    all_by_indicator: dict[int, list[Task]] = defaultdict(list)
+    seen: dict[int, list[Task]] = defaultdict(list)
+    for t in task_queryset():
+        all_by_indicator[t.indicator_id].append(t)
+        if everything or user.unit_id in access.task_units(t):
+            seen[t.indicator_id].append(t)
     programmes = Programme.objects.prefetch_related("indicators").order_by("order", "code")
     if programme_code is not None:
         programmes = programmes.filter(code=programme_code)
     out = []
     for programme in programmes:
         indicators = [
-            indicator_view(ind, by_indicator.get(ind.pk, []), now)
+            indicator_view(ind, seen.get(ind.pk, []), now, all_tasks=all_by_indicator.get(ind.pk, []))
             for ind in sorted(programme.indicators.all(), key=lambda i: (i.order, i.code))
-            if access.reads_all(user) or ind.pk in by_indicator
+            if everything or ind.pk in seen
         ]
-        if not indicators and not access.reads_all(user):
+        if not indicators and not everything:
             continue
         out.append({
             "programme": programme, "indicators": indicators,
@@ -227,7 +231,7 @@ def quarter_summary(*, user, quarter: str) -> dict:
         for view in block["indicators"]:
             approved = [
                 (r.period_end, r.period, r.value)
-                for t in view.tasks for r in t.reports.all()
+                for t in view.all_tasks for r in t.reports.all()
                 if r.status == ReportStatus.APPROVED and r.unit_id == t.lead_unit_id and r.period_end <= period.end
             ]
             ind = view.indicator

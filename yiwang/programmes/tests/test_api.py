@@ -1,9 +1,11 @@
 """/api/v1/programmes by role: units report for their own tasks only, leaders read and decide, admins edit."""
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 
-from yiwang.programmes.models import Event, EventAction, Indicator, Programme, Report
+from yiwang.programmes.models import Event, EventAction, Indicator, Programme, Report, Task
 
 from .conftest import at
 
@@ -113,3 +115,18 @@ def test_only_admins_edit_programmes_and_indicators(client_for, users, task):
                        (EventAction.INDICATOR_SAVED, "p_admin")]
     assert Event.objects.filter(programme__code="QD").last().data["changes"]["target"] == ["50.0000", "60.0000"]
     assert Programme.objects.filter(code="QD").exists()
+
+
+def test_a_unit_sees_the_same_progress_as_a_leader_but_only_its_own_tasks(client_for, users, units, task, frozen):
+    # given a second task on the indicator, led by 住建局, and the first task's approved figure
+    second = Task.objects.create(indicator=task.indicator, title="住建系统人才", lead_unit=units["JM.ZJJ"],
+                                 starts_on=dt.date(2025, 1, 1), ends_on=dt.date(2026, 12, 31))
+    frozen(at(2026, 7, 2))
+    r = post(client_for(users["lead"]), f"/tasks/{task.pk}/reports", {"period": "2026-Q2", "value": 700}).json()
+    post(client_for(users["leader"]), f"/reports/{r['id']}/approve")
+    # when the 住建局 handler reads the programme
+    body = client_for(users["other"]).get(f"{API}/RC").json()
+    indicator = body["indicators"][0]
+    # then the progress is the indicator's, the tasks only its own
+    assert indicator["progress"]["value"] == 700 and indicator["tasks"] == [second.pk]
+    assert client_for(users["leader"]).get(f"{API}/RC").json()["indicators"][0]["progress"]["value"] == 700

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DatabaseError, connection, transaction
 
 from yiwang.programmes.models import AppendOnly, Event, EventAction, Report, ReportStatus
 
@@ -132,6 +133,11 @@ def test_the_audit_rows_are_append_only(client_for, users, task, frozen):
     with pytest.raises(AppendOnly):
         event.delete()
     assert Event.objects.get().data["value"] == "400.0000"
+    if connection.vendor == "postgresql":  # and below the ORM, a trigger
+        for statement in ("UPDATE programmes_event SET data = '{}'", "DELETE FROM programmes_event"):
+            with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(statement)
+        assert Event.objects.count() == 1
 
 
 def test_pages_refuse_other_roles(client_for, users, task):
