@@ -42,9 +42,10 @@ class Slot:
 
     @property
     def on_time(self) -> bool | None:
-        """None while the deadline has not passed and nothing is filed."""
+        """None while the deadline has not passed and nothing is filed. A filed report is judged against
+        the deadline recorded when it was first filed (as the page and the export show it)."""
         if self.report is not None:
-            return self.report.first_submitted_at <= self.deadline.due_at
+            return self.report.on_time
         return None if not self.overdue_passed else False
 
     @property
