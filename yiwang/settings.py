@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "yiwang.open311",
     "yiwang.analytics",
     "yiwang.registers",
+    "yiwang.programmes",
     "yiwang.platform",  # the top app: demo, serve, periodic jobs, retention, the home page
 ]
 
