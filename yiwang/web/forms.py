@@ -384,6 +384,18 @@ class DispatchForm(MoveForm):
         return out
 
 
+class AcceptDispatchForm(DispatchForm):
+    """受理并派遣: the new case's category confirmed and its unit chosen in one step."""
+
+    def accept_payload(self):
+        return {"category": self.cleaned_data["category"]} if self.cleaned_data.get("category") else {}
+
+    def dispatch_payload(self):
+        out = self.payload()
+        out.pop("category", None)  # confirmed by the acceptance
+        return out
+
+
 class ExtendRequestForm(MoveForm):
     days = forms.IntegerField(label=_("延期工作日数"), required=False, min_value=1, max_value=30)
     reason = forms.CharField(

@@ -78,6 +78,15 @@ def patrol_report(*, data: CaseInput, user, photos=(), fix_note: str = "") -> Ca
     return case
 
 
+@transaction.atomic
+def accept_and_dispatch(*, case: Case, user, accept: dict, dispatch: dict, expected_version: int | None = None) -> Case:
+    """A dispatcher's new case in one step: accepted (with the category confirmed) and sent to a unit.
+    One transaction: if the dispatch is refused, the case is not left accepted either."""
+    actor = Actor.of(user)
+    case = perform(case=case, action="accept", actor=actor, payload=accept, expected_version=expected_version)
+    return perform(case=case, action="dispatch", actor=actor, payload=dispatch)
+
+
 def self_fix_note(case: Case) -> str:
     event = case.events.filter(action="accept", reason__startswith=SELF_FIX_MARK).first()
     return event.reason[len(SELF_FIX_MARK) :] if event else ""

@@ -21,6 +21,7 @@ urlpatterns = [
     path("desk/knowledge/", desks.knowledge, name="knowledge"),
     path("desk/dispatch/", desks.dispatch, name="dispatch"),
     path("desk/dispatch/case/<str:number>/cohandling/", desks.cohandling_decide, name="cohandling_decide"),
+    path("desk/dispatch/case/<str:number>/accept-dispatch/", desks.accept_dispatch, name="accept_dispatch"),
     path("desk/unit/", desks.unit, name="unit"),
     path("desk/unit/case/<str:number>/cohandling/", desks.cohandling_ask, name="cohandling_ask"),
     path("desk/grid/", desks.grid, name="grid"),
