@@ -361,9 +361,12 @@ class DispatchForm(MoveForm):
         required=False,
         help_text=_("改了分类且主办单位留空时，按新分类的权责清单选择承办单位。"),
     )
-    lead_unit = forms.ChoiceField(label=_("主办单位"), required=False)
+    lead_unit = forms.ChoiceField(
+        label=_("主办单位"), required=False, widget=forms.Select(attrs={"data-filter": _("输入单位名称筛选")})
+    )
     assisting_units = forms.MultipleChoiceField(
-        label=_("协办单位"), required=False, widget=forms.SelectMultiple(attrs={"size": 5})
+        label=_("协办单位"), required=False,
+        widget=forms.SelectMultiple(attrs={"size": 5, "data-filter": _("输入单位名称筛选")}),
     )
     reason = forms.CharField(label=_("派遣意见"), required=False, max_length=500)
 
@@ -460,7 +463,8 @@ class AppealForm(forms.Form):
 
 class CoHandlingForm(forms.Form):
     units = forms.MultipleChoiceField(
-        label=_("请求协办的单位"), required=False, widget=forms.SelectMultiple(attrs={"size": 6})
+        label=_("请求协办的单位"), required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6, "data-filter": _("输入单位名称筛选")}),
     )
     reason = forms.CharField(
         label=_("需要协办的事项"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=500
