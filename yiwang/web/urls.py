@@ -32,5 +32,6 @@ urlpatterns = [
     path("audit/events.xlsx", audit.audit_export, name="audit_export"),
     # every desk's case page and its moves
     path(f"desk/{DESKS}/case/<str:number>/", common.desk_case, name="desk_case"),
+    path(f"desk/{DESKS}/case/<str:number>/reveal/", common.reveal, name="reveal"),
     path(f"desk/{DESKS}/case/<str:number>/<str:action>/", common.move, name="move"),
 ]

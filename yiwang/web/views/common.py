@@ -25,9 +25,10 @@ from yiwang.cases.transitions import allowed_actions
 from yiwang.core.errors import ApplicationError
 from yiwang.core.http import forbidden
 from yiwang.geo.models import Area
+from yiwang.security.services import personal_data_reveal
 
 from .. import access, selectors
-from ..forms import add_service_error, move_form_class
+from ..forms import RevealForm, add_service_error, move_form_class
 from ..labels import ACTION_HELP, ACTION_LABELS
 
 # The moves each desk offers (the services still decide whether this person may, on this case, now).
@@ -107,11 +108,22 @@ def _initial(case, action) -> dict:
     return initial
 
 
-def case_page(request, desk: str, case, *, bound: dict | None = None, status: int = 200):
+def case_page(
+    request,
+    desk: str,
+    case,
+    *,
+    bound: dict | None = None,
+    status: int = 200,
+    revealed: dict | None = None,
+    reveal_form: RevealForm | None = None,
+):
     from . import desks
 
     builder = desks.CASE_PAGES[desk]
     template, context = builder(request, case, bound=bound)
+    context["revealed"] = revealed or {}
+    context["reveal_form"] = reveal_form or RevealForm(prefix="reveal")
     return render(request, template, context, status=status)
 
 
@@ -173,6 +185,34 @@ def _with_photos(request, form, action, payload):
     urls = " ".join(e["url"] for e in entries)
     payload["note"] = f"{payload.get('note', '')}\n{_('现场照片')}: {urls}".strip()
     return payload
+
+
+@require_POST
+def reveal(request, desk: str, number: str):
+    """One personal value of the case in full, for this person, on this answer only: the look is
+    logged (who, which case, which field, why) by the security app's reveal service before the page
+    shows it. Nothing is kept in the session, so reloading the case shows it masked again."""
+    if refusal := _desk_refusal(request, desk):
+        return refusal
+    case = selectors.desk_case(user=request.user, number=number)
+    form = RevealForm(request.POST, prefix="reveal")
+    if not form.is_valid():
+        return case_page(request, desk, case, reveal_form=form, status=400)
+    field = form.cleaned_data["field"]
+    try:
+        value = personal_data_reveal(
+            user=request.user,
+            obj=case,
+            field=field,
+            reason=form.cleaned_data["reason"],
+            address=request.META.get("REMOTE_ADDR"),
+        )
+    except ApplicationError as exc:
+        add_service_error(form, exc)
+        return case_page(request, desk, case, reveal_form=form, status=exc.status_code)
+    response = case_page(request, desk, case, revealed={field: value})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_GET
