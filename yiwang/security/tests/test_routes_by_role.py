@@ -152,6 +152,13 @@ def _build_world() -> World:
         ).pk
         for which, g in (("in", grid_in), ("out", grid_out))
     }
+    from yiwang.intake.models import Attachment
+
+    for which, c in (("in", case_in), ("out", case_out)):  # a photo on each case (its file is not read)
+        Attachment.objects.create(
+            token=f"rr_photo_{which}", file=f"rr/{which}.jpg", content_type="image/jpeg", size=1, width=1,
+            height=1, sha256="0" * 64, case=c, created_at=now,
+        )
     header = ",".join(importing.template_headers("building"))
     batch = importing.import_start(
         register="building",
@@ -336,6 +343,11 @@ PAGES: dict[str, Route] = {
         allow("operator", "dispatcher", "handler", "unit_leader", "gridworker", "admin"),
         expect(NO, operator=OK, admin=OK, dispatcher=NF, handler=NF, unit_leader=NF, gridworker=NF),
         body=lambda w, r, x: {"reveal-field": "requester_phone", "reveal-reason": "回访核实"},
+    ),
+    # approving a case's photo for the public feed: the centre's dispatchers only
+    "desk/<str:desk>/case/<str:number>/photos/<str:token>/publish/": Route(
+        "POST", lambda w, r, x: f"/desk/dispatch/case/{num(w, r, x)}/photos/rr_photo_{x}/publish/",
+        allow("dispatcher", "admin"), expect(NO, dispatcher=NF, admin=OK),
     ),
     "desk/<str:desk>/case/<str:number>/<str:action>/": Route(
         "POST", lambda w, r, x: f"/desk/{desk(r)}/case/{num(w, r, x)}/{move(r)}/",

@@ -25,6 +25,7 @@ from yiwang.cases.transitions import allowed_actions
 from yiwang.core.errors import ApplicationError
 from yiwang.core.http import forbidden
 from yiwang.geo.models import Area
+from yiwang.intake.services import attachment_publish
 from yiwang.security.services import personal_data_reveal
 
 from .. import access, selectors
@@ -213,6 +214,23 @@ def reveal(request, desk: str, number: str):
     response = case_page(request, desk, case, revealed={field: value})
     response["Cache-Control"] = "no-store"
     return response
+
+
+@require_POST
+def photo_publish(request, desk: str, number: str, token: str):
+    """A dispatcher approves one of the case's photos for the public feed, or withdraws it."""
+    if refusal := _desk_refusal(request, desk):
+        return refusal
+    case = selectors.desk_case(user=request.user, number=number)
+    publish = request.POST.get("publish") != "no"
+    try:
+        attachment_publish(case=case, token=token, user=request.user, publish=publish)
+    except ApplicationError as exc:
+        if exc.status_code == 404:
+            raise Http404(token) from exc
+        return forbidden(request, exc.message)
+    messages.success(request, _("照片已批准公开。") if publish else _("照片已撤回，不再公开。"))
+    return redirect("web:desk_case", desk=desk, number=case.number)
 
 
 @require_GET
