@@ -77,3 +77,27 @@ def test_no_reveal_of_a_case_outside_ones_scope(client, people, drive):
     )
     assert response.status_code == 404
     assert not PersonalDataReveal.objects.exists()
+
+
+def test_the_audit_trail_masks_personal_data_in_reasons(client, people, drive, settings):
+    # given a case a dispatcher carded with a note quoting the caller's phone and door
+    from yiwang.accounts.models import Role, User
+    from yiwang.cases.services import Actor, perform
+
+    case = drive("dispatched")
+    perform(
+        case=case, action="supervise", actor=Actor.of(people["dispatcher"]),
+        payload={"card": "yellow", "note": "已联系13900139000，住3栋502"},
+    )
+    auditor = User.objects.create(username="w_auditor", role=Role.AUDITOR, is_staff=True)
+    # when the auditor reads the trail and exports it
+    html = page(client, auditor, f"/audit/?case={case.number}")
+    # then the note is there, masked
+    assert "已联系139****9000，住*栋***" in html
+    assert "13900139000" not in html and "3栋502" not in html
+
+
+def test_leaders_read_similar_cases_masked(client, people, drive):
+    case = drive("dispatched", text="路灯坏了，联系13900139000，住幸福路12号。")
+    html = page(client, people["leader"], f"/classifier/cases/{case.number}/similar/")
+    assert "13900139000" not in html and "12号" not in html and "139****9000" in html
