@@ -101,3 +101,37 @@ def test_leaders_read_similar_cases_masked(client, people, drive):
     case = drive("dispatched", text="路灯坏了，联系13900139000，住幸福路12号。")
     html = page(client, people["leader"], f"/classifier/cases/{case.number}/similar/")
     assert "13900139000" not in html and "12号" not in html and "139****9000" in html
+
+
+# --------------------------------------------------------------------------- other cases next to one's own
+@pytest.fixture
+def neighbours(people, make_case, drive):
+    """Two alike cases at one place: the first dispatched to another unit, the second to the handler's."""
+    from .conftest import act
+
+    other = make_case()
+    other = act(other, "accept", people["operator"], {"category": "C01"})
+    other = act(other, "dispatch", people["dispatcher"], {"lead_unit": "JM.SHJ"})
+    return other, drive("dispatched")
+
+
+def test_the_place_panel_lists_only_cases_the_viewer_may_read(client, people, neighbours):
+    other, own = neighbours
+    # the handler of the second case's unit sees no trace of the other unit's case
+    html = page(client, people["handler"], f"/desk/unit/case/{own.number}/")
+    assert "此处以往诉求" in html and other.number not in html
+    # while the city's dispatcher, who may read both, sees it among the earlier cases here
+    assert other.number in page(client, people["dispatcher"], f"/desk/dispatch/case/{own.number}/")
+
+
+def test_likely_duplicates_list_only_cases_the_viewer_may_read(client, people, neighbours):
+    other, own = neighbours
+
+    def duplicates(user):
+        client.force_login(user)
+        response = client.get(f"/api/v1/cases/{own.number}/duplicates")
+        assert response.status_code == 200
+        return [d["number"] for d in response.json()]
+
+    assert other.number in duplicates(people["dispatcher"])
+    assert other.number not in duplicates(people["handler"])
