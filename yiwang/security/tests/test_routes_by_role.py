@@ -328,8 +328,8 @@ PAGES: dict[str, Route] = {
     ),
     "desk/grid/": Route("GET", lambda w, r, x: "/desk/grid/", allow("gridworker", "admin")),
     "desk/grid/report/": Route("GET", lambda w, r, x: "/desk/grid/report/", allow("gridworker", "admin")),
-    "desk/area/<str:code>.geojson": Route(  # area outlines (also public at geo/areas.geojson): staff
-        "GET", lambda w, r, x: f"/desk/area/{w.grid[x].code}.geojson", allow(*STAFF), allow(*STAFF)
+    "desk/area/<str:code>.geojson": Route(  # one area's outline: public, as the whole layer at geo/areas.geojson
+        "GET", lambda w, r, x: f"/desk/area/{w.grid[x].code}.geojson", EVERYONE, EVERYONE
     ),
     # each role at its own desk (leader, auditor, resident try the dispatcher's and are refused)
     "desk/<str:desk>/case/<str:number>/": Route(

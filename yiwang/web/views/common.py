@@ -243,9 +243,10 @@ def desk_case(request, desk: str, number: str):
 
 @require_GET
 def area_geojson(request, code: str):
-    """One area's outline (a case's grid on its map). Staff only: it is the internal grid map."""
-    if not request.user.is_authenticated or request.user.role == Role.RESIDENT:
-        return forbidden(request)
+    """One area's outline (a case's grid on its map). Public, as the whole grid layer is on the public
+    map (geo/areas.geojson?level=grid) and `geo/locate` tells anyone a point's grid: it holds no
+    personal data (code, name, whether the outline is approximate), so hiding one outline protected
+    nothing while the layer was open."""
     area = Area.objects.filter(code=code).only("code", "name", "geometry", "approximate").first()
     if area is None or not area.geometry:
         raise Http404(code)
@@ -256,5 +257,5 @@ def area_geojson(request, code: str):
         "geometry": json.loads(shapely.to_geojson(geom)),
     }
     response = HttpResponse(json.dumps(feature, ensure_ascii=False), content_type="application/geo+json")
-    response["Cache-Control"] = "private, max-age=300"
+    response["Cache-Control"] = "public, max-age=300"
     return response
