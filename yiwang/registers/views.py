@@ -154,7 +154,10 @@ def record(request, register, record_id):
 @require_POST
 def reveal(request, register, record_id):
     field = request.POST.get("field", "")
-    value = services.personal_reveal(register=_register(register), record_id=record_id, field=field, user=request.user)
+    value = services.personal_reveal(
+        register=_register(register), record_id=record_id, field=field, user=request.user,
+        reason=request.POST.get("reason", ""), address=request.META.get("REMOTE_ADDR"),
+    )
     obj = selectors.record_get(register=register, record_id=record_id, user=request.user)
     return render(request, "registers/record.html", _record_context(request, register, obj, revealed={field: value}))
 

@@ -379,7 +379,7 @@ PAGES: dict[str, Route] = {
     ),
     "grids/record/<str:register>/<int:record_id>/reveal": Route(
         "POST", lambda w, r, x: f"/grids/record/organisation/{w.organisation[x]}/reveal", allow("gridworker", "admin"), allow("admin"),
-        body=lambda w, r, x: {"field": "contact_phone"},
+        body=lambda w, r, x: {"field": "contact_phone", "reason": "核实联系人"},
     ),
     "grids/record/<str:register>/<int:record_id>/edit": Route(
         "POST", lambda w, r, x: f"/grids/record/building/{w.building[x]}/edit", allow("gridworker", "admin"), allow("admin"),
@@ -493,7 +493,7 @@ API_ROUTES: dict[str, Route] = {
     ),
     "POST /api/v1/grids/records/{record_type}/{record_id}/reveal": Route(
         "POST", lambda w, r, x: f"{API}/grids/records/organisation/{w.organisation[x]}/reveal", allow("gridworker", "admin"), allow("admin"),
-        body=lambda w, r, x: {"field": "contact_phone"}, json=True,
+        body=lambda w, r, x: {"field": "contact_phone", "reason": "核实联系人"}, json=True,
     ),
     "GET /api/v1/classifier/cases/{number}/similar": Route(
         "GET", lambda w, r, x: f"{API}/classifier/cases/{num(w, r, x)}/similar",
