@@ -148,6 +148,26 @@ def exif_point(attachments: list[Attachment]) -> tuple[float, float] | None:
     return None
 
 
+PHOTO_PUBLISHER_ROLES = ("dispatcher", "admin")
+
+
+def attachment_publish(*, case: Case, token: str, user, publish: bool = True) -> Attachment:
+    """Approve (or withdraw) one of the case's photos for the public (Open311's media_url).
+
+    The caller checks that the user may open this case (its scope); who approved and when is kept on
+    the attachment. Withdrawing clears both, so the photo is private again at once."""
+    if getattr(user, "role", None) not in PHOTO_PUBLISHER_ROLES and not getattr(user, "is_superuser", False):
+        raise ApplicationError(codes.PUBLISH_FORBIDDEN, _("只有派遣员可以批准公开照片。"), status=403)
+    with transaction.atomic():
+        photo = Attachment.objects.select_for_update().filter(case=case, token=token).first()
+        if photo is None:
+            raise ApplicationError(codes.ATTACHMENT_NOT_FOUND, _("该诉求件没有这张照片。"), status=404)
+        photo.public_approved_at = clock.now() if publish else None
+        photo.public_approved_by = user if publish else None
+        photo.save(update_fields=["public_approved_at", "public_approved_by"])
+    return photo
+
+
 # --------------------------------------------------------------------------- bulk import
 COLUMNS = (
     "id",  # required: the row's id in the source; the case keeps "<source>:<id>" as external_id

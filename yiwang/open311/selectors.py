@@ -4,15 +4,23 @@ service requests (by id, or filtered in a window), and tokens.
 Statuses: Open311 knows only open and closed. A case is open while it is in one of the cases app's
 OPEN_STATUSES (received … verifying, incl. returned and suspended) and closed otherwise (rejected,
 answered at intake, merged into another case, closed, rated) — see docs/open311.md.
+
+Only reviewed cases are published: a case is reviewed once a person of the hotline centre (an
+operator, a dispatcher or an admin) has made a move on it — accepted, answered, refused, merged,
+dispatched, supervised, verified or closed it; entering it (create, import) is not reading it. Until
+then (just received, or routed by the classifier alone) it is not in the list and its id answers 404,
+like a number that does not exist. Photos: only those a
+dispatcher approved for publication (intake's Attachment.public_approved_at).
 """
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from yiwang.cases.models import OPEN_STATUSES, Case, CaseEvent, Status
 from yiwang.core.errors import ApplicationError
+from yiwang.intake.models import Attachment
 from yiwang.routing.models import Category
 
 from . import error_codes as codes
@@ -21,6 +29,9 @@ from .params import RequestQuery
 
 MAX_RESULTS = 1000  # "Default query limit is … first 1000 requests returned"
 SERVICE_LEVEL = 2  # a service is a level-2 category; its level-1 parent is the service's group
+# A move by a person of the centre means they have read the case (see the module docstring).
+REVIEWER_ROLES = ("operator", "dispatcher", "admin")
+NOT_A_REVIEW = ("create", "import")
 
 
 def open311_status(status: str) -> str:
@@ -61,8 +72,16 @@ def service_of(category: Category | None) -> Category | None:
 
 
 def _cases() -> QuerySet[Case]:
-    return Case.objects.select_related(
-        "category__parent", "lead_unit", "grid", "community", "town", "district__parent", "parent", "open311"
+    reviewed = CaseEvent.objects.filter(case=OuterRef("pk"), actor_role__in=REVIEWER_ROLES).exclude(
+        action__in=NOT_A_REVIEW
+    )
+    photos = Attachment.objects.filter(public_approved_at__isnull=False).order_by("public_approved_at", "pk")
+    return (
+        Case.objects.filter(Exists(reviewed))
+        .select_related(
+            "category__parent", "lead_unit", "grid", "community", "town", "district__parent", "parent", "open311"
+        )
+        .prefetch_related(Prefetch("attachment_files", queryset=photos, to_attr="public_photos"))
     )
 
 

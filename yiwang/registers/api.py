@@ -61,6 +61,7 @@ class VisitIn(Schema):
 
 class RevealIn(Schema):
     field: str
+    reason: str = ""  # required by the service (at least two characters), logged with the look
 
 
 class RevealOut(Schema):
@@ -118,5 +119,8 @@ def record_visit(request: HttpRequest, record_type: RegisterName, record_id: int
 
 @router.post("/records/{record_type}/{record_id}/reveal", response=RevealOut, summary="See one personal value unmasked (logged)")
 def reveal(request: HttpRequest, record_type: RegisterName, record_id: int, payload: RevealIn):
-    value = services.personal_reveal(register=record_type, record_id=record_id, field=payload.field, user=request.user)
+    value = services.personal_reveal(
+        register=record_type, record_id=record_id, field=payload.field, user=request.user,
+        reason=payload.reason, address=request.META.get("REMOTE_ADDR"),
+    )
     return {"field": payload.field, "value": value}

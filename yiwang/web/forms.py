@@ -551,3 +551,21 @@ class AuditFilterForm(forms.Form):
             date_from=d.get("date_from"),
             date_to=d.get("date_to"),
         )
+
+
+class RevealForm(forms.Form):
+    """Ask to see one of a case's personal values in full; the reason is logged with the look."""
+
+    FIELDS = [
+        ("requester_phone", _("联系电话")),
+        ("requester_name", _("诉求人姓名")),
+        ("requester_id_number", _("证件号码")),
+    ]
+    field = forms.ChoiceField(label=_("查看哪一项"), choices=FIELDS)
+    reason = forms.CharField(
+        label=_("查看理由"),
+        max_length=500,
+        min_length=2,
+        help_text=_("理由与查看人、时间一并记录，供审计。"),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )

@@ -33,5 +33,7 @@ urlpatterns = [
     path("audit/events.xlsx", audit.audit_export, name="audit_export"),
     # every desk's case page and its moves
     path(f"desk/{DESKS}/case/<str:number>/", common.desk_case, name="desk_case"),
+    path(f"desk/{DESKS}/case/<str:number>/reveal/", common.reveal, name="reveal"),
+    path(f"desk/{DESKS}/case/<str:number>/photos/<str:token>/publish/", common.photo_publish, name="photo_publish"),
     path(f"desk/{DESKS}/case/<str:number>/<str:action>/", common.move, name="move"),
 ]

@@ -106,11 +106,22 @@ def test_a_unit_sees_only_its_own_cases(client, people, drive):
     assert login(client, people["handler"]).get(f"/desk/unit/case/{case.number}/").status_code == 200
 
 
-def test_grid_outlines_are_for_staff(client, people):
-    url = reverse("web:area_geojson", args=[people["grid"].code])
-    assert login(client, people["resident"]).get(url).status_code == 403
-    response = login(client, people["dispatcher"]).get(url)
-    assert response.status_code == 200 and response.json()["geometry"]["type"] in ("Polygon", "MultiPolygon")
+def test_a_grid_outline_is_public_like_the_grid_map_and_carries_no_personal_data(client, people):
+    # given the public map's grid layer, which lists every grid's outline
+    code = people["grid"].code
+    layer = client.get("/geo/areas.geojson?level=grid").json()
+    assert code in {f["properties"]["code"] for f in layer["features"]}
+    # when anyone (a visitor, a resident, staff) asks for that one grid's outline
+    url = reverse("web:area_geojson", args=[code])
+    for who in (None, people["resident"], people["dispatcher"]):
+        if who is not None:
+            login(client, who)
+        response = client.get(url)
+        # then they get it, with the same kind of properties as the layer: code, name, approximate
+        assert response.status_code == 200
+        feature = response.json()
+        assert feature["geometry"]["type"] in ("Polygon", "MultiPolygon")
+        assert set(feature["properties"]) == {"code", "name", "approximate"}
 
 
 # --------------------------------------------------------------------------- resident portal
