@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -343,6 +344,11 @@ PAGES: dict[str, Route] = {
         "POST", lambda w, r, x: f"/desk/dispatch/case/{num(w, r, x)}/cohandling/",
         allow("dispatcher", "admin"), expect(NO, dispatcher=NF, admin=OK),
         body=lambda w, r, x: {"request_id": "0", "decision": "approve"}, changes_case=True,
+    ),
+    "desk/dispatch/case/<str:number>/accept-dispatch/": Route(
+        "POST", lambda w, r, x: f"/desk/dispatch/case/{num(w, r, x)}/accept-dispatch/",
+        allow("dispatcher", "admin"), expect(NO, dispatcher=NF, admin=OK),
+        body=lambda w, r, x: {"quick-lead_unit": ""}, changes_case=True,
     ),
     "desk/unit/": Route("GET", lambda w, r, x: "/desk/unit/", allow("handler", "unit_leader", "admin")),
     "desk/unit/case/<str:number>/cohandling/": Route(
@@ -759,13 +765,14 @@ API_DOCUMENTS = ("GET /api/v1/openapi.json", "GET /api/v1/docs")  # examples, no
 
 
 def _readable(response) -> str:
-    """A page's text; an XLSX export's every cell (the XML parts of its zip)."""
+    """A page's text; an XLSX export's every cell (the XML parts of its zip); a streamed file whole."""
+    raw = b"".join(response.streaming_content) if response.streaming else response.content
+    if response.get("Content-Type", "").startswith(("image/", "application/pdf")):
+        return ""  # a photo or a scan: no text to read
     if response.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
-        import zipfile
-
-        book = zipfile.ZipFile(io.BytesIO(response.content))
+        book = zipfile.ZipFile(io.BytesIO(raw))
         return "".join(book.read(n).decode() for n in book.namelist() if n.endswith(".xml"))
-    return response.content.decode()
+    return raw.decode()
 
 
 @pytest.mark.django_db
