@@ -10,9 +10,13 @@ pytestmark = pytest.mark.django_db
 TAISHAN = (112.79, 22.25)  # 台山市, outside 蓬江区
 
 
-def test_a_dispatcher_cannot_merge_into_a_case_outside_their_area_nor_tell_it_exists(people, make_case, client):
+def test_a_dispatcher_cannot_merge_into_a_case_outside_their_area_nor_tell_it_exists(
+    people, make_case, client
+):
     # given: a dispatcher of 蓬江区, one case of theirs and one in 台山
-    dispatcher = User.objects.create(username="t_pj", role=Role.DISPATCHER, area=Area.objects.get(code="440703"))
+    dispatcher = User.objects.create(
+        username="t_pj", role=Role.DISPATCHER, area=Area.objects.get(code="440703")
+    )
     mine, theirs = make_case(), make_case(point=TAISHAN)
     client.force_login(dispatcher)
     # when: they merge their case into the other one, into a number that does not exist, into itself
