@@ -321,6 +321,11 @@ INTAKE_RATE_LIMITS = [
     ("public-read", ("GET",), r"^/open311/v2/", 300, 60, "ip"),
     # A flood limit, not the lockout (accounts/lockout.py): an office behind one proxy signs in here too.
     ("login", ("POST",), r"^/accounts/login/", 200, 300, "ip"),
+    # The portal's forms for visitors file and text like the API: the API's limits. By address too,
+    # since a visitor without an account can send any session cookie.
+    ("portal-submit", ("POST",), r"^/portal/submit/$", 30, 60, "client"),
+    ("portal-submit-ip", ("POST",), r"^/portal/submit/$", 30, 60, "ip"),
+    ("portal-code-ip", ("POST",), r"^/portal/follow/", 30, 60, "ip"),
 ]
 INTAKE_TRUSTED_PROXIES = int(os.environ.get("INTAKE_TRUSTED_PROXIES", "0"))  # X-Forwarded-For hops to trust
 if os.environ.get("CACHE_URL"):

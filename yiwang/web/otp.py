@@ -23,6 +23,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from yiwang.cases.models import Case
+from yiwang.cases.services import requester_phone_prove
 from yiwang.core import clock
 from yiwang.core.errors import ApplicationError
 from yiwang.notify.models import Outbox
@@ -148,6 +149,7 @@ def code_verify(*, session, code: str) -> str:
     if not rows.delete()[0]:  # a code opens once, even when two right guesses arrive together
         message = _("验证码已失效，请重新获取。")
         raise ApplicationError("otp_expired", message, fields={"code": message})
+    requester_phone_prove(number=stored[1])  # the phone is the visitor's: notices may go to it now
     grant(session, stored[1])
     return stored[1]
 

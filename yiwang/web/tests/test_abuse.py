@@ -93,3 +93,75 @@ def test_too_many_codes_answers_as_if_the_phone_did_not_match(client, make_case)
     assert _page(right, PHONE) == _page(other, "13900000000")
     assert "验证码已发送" in right.content.decode()
     assert Outbox.objects.filter(case=case, kind="verification_code").count() == 5
+
+
+FORM = {
+    "request_type": "投诉",
+    "title": "小区路灯不亮",
+    "text": "白沙街道某小区门口路灯连续一周不亮，夜间出行不便。",
+    "lon": str(POINT[0]),
+    "lat": str(POINT[1]),
+    "requester_phone": "13912345678",
+    "requester_name": "李四",
+    "requester_kind": "resident",
+    "placement": "map",
+}
+
+
+@pytest.mark.django_db
+def test_a_phone_typed_on_the_anonymous_portal_is_texted_only_after_it_is_proven(people):
+    from yiwang.cases.models import Case
+    from yiwang.cases.services import Actor, perform
+
+    # given: a visitor files a request with someone's phone, and it is accepted (the requester is told)
+    response = Client().post("/portal/submit/", FORM)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    case = Case.objects.order_by("-pk").first()
+    case = perform(case=case, action="accept", actor=Actor.of(people["operator"]))
+    # then: that phone gets no text
+    assert case.requester_phone_proven is False and case.status == "accepted"
+    assert not Outbox.objects.filter(case=case, channel="sms").exists()
+    # when: someone proves the phone with a follow code
+    other = Client()
+    code = other.post("/portal/follow/", {"number": case.number, "phone": "13912345678"}).context["demo_code"]
+    assert other.post("/portal/follow/code/", {"code": code}).status_code == 302
+    case.refresh_from_db()
+    assert case.requester_phone_proven is True
+    # then: the next notice goes to it
+    perform(
+        case=case, action="dispatch", actor=Actor.of(people["dispatcher"]), payload={"lead_unit": "JM.ZJJ"}
+    )
+    assert Outbox.objects.filter(
+        case=case, channel="sms", kind="dispatched", recipient="13912345678"
+    ).exists()
+
+
+@pytest.mark.django_db
+def test_a_signed_in_residents_own_phone_is_texted_at_once(client, people):
+    from yiwang.cases.models import Case
+    from yiwang.cases.services import Actor, perform
+
+    client.force_login(people["resident"])
+    assert client.post("/portal/submit/", {**FORM, "requester_phone": PHONE}).status_code == 302
+    case = Case.objects.order_by("-pk").first()
+    assert case.requester_phone_proven is True
+    perform(case=case, action="accept", actor=Actor.of(people["operator"]))
+    assert Outbox.objects.filter(case=case, channel="sms", recipient=PHONE).exists()
+
+
+@pytest.mark.django_db
+def test_the_anonymous_portal_form_is_rate_limited_like_the_api(settings):
+    from django.core.cache import cache
+
+    from yiwang.cases.models import Case
+
+    cache.clear()
+    before = Case.objects.count()
+    # when: one address posts the form 35 times in a row
+    answers = [Client().post("/portal/submit/", FORM, REMOTE_ADDR="203.0.113.50") for _ in range(35)]
+    # then: 30 are filed, the rest refused with 429 in the error shape, and another address goes on
+    assert [r.status_code for r in answers].count(302) == 30
+    refused = answers[-1]
+    assert refused.status_code == 429 and refused.json()["code"] == "rate_limited" and refused["Retry-After"]
+    assert Case.objects.count() == before + 30
+    assert Client().post("/portal/submit/", FORM, REMOTE_ADDR="203.0.113.51").status_code == 302
