@@ -235,7 +235,7 @@ def list_cases(
     since: dt.date | None = None,
     until: dt.date | None = None,
     overdue: bool | None = None,
-    q: str | None = None,
+    q: str | None = Query(None, max_length=200, description="words of the title or text, or a number"),
     page: int = 1,
     page_size: int = 20,
 ):
