@@ -129,6 +129,13 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# Case photos go through a checked view (web/views/media.py). Empty: Django sends the file. In
+# production behind nginx: "x-accel-redirect" (the view answers with X-Accel-Redirect to
+# MEDIA_SENDFILE_PREFIX, an `internal` location aliased to MEDIA_ROOT); Apache/lighttpd: "x-sendfile".
+MEDIA_SENDFILE = os.environ.get("MEDIA_SENDFILE", "")
+if MEDIA_SENDFILE not in ("", "x-accel-redirect", "x-sendfile"):
+    raise ImproperlyConfigured("MEDIA_SENDFILE must be empty, 'x-accel-redirect' or 'x-sendfile'")
+MEDIA_SENDFILE_PREFIX = os.environ.get("MEDIA_SENDFILE_PREFIX", "/protected-media/")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

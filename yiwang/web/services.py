@@ -23,7 +23,7 @@ from yiwang.cases.models import Case, Status
 from yiwang.cases.services import Actor, CaseInput, perform
 from yiwang.core import clock
 from yiwang.core.errors import ApplicationError
-from yiwang.intake.services import attachment_upload, case_submit
+from yiwang.intake.services import attachment_upload, bind_attachments, case_submit
 from yiwang.routing.models import Unit
 
 from .models import CoHandlingRequest
@@ -34,11 +34,15 @@ APPEALABLE = (Status.CLOSED, Status.RATED)
 
 
 # --------------------------------------------------------------------------- photos
-def photos_upload(*, files, user) -> list[dict]:
-    """Store uploaded photos with the intake app; returns what a case keeps of each (with its token)."""
+def photos_upload(*, files, user, case=None) -> list[dict]:
+    """Store uploaded photos with the intake app; returns what a case keeps of each (with its token).
+    With `case` (a verification's photos) they belong to it at once: whoever reads the case sees them."""
     if not files:
         return []
-    return [attachment_upload(upload=f, user=user).as_entry() for f in files]
+    stored = [attachment_upload(upload=f, user=user) for f in files]
+    if case is not None:
+        bind_attachments(attachments=stored, case=case)
+    return [a.as_entry() for a in stored]
 
 
 # --------------------------------------------------------------------------- intake

@@ -165,3 +165,49 @@ def test_the_anonymous_portal_form_is_rate_limited_like_the_api(settings):
     assert refused.status_code == 429 and refused.json()["code"] == "rate_limited" and refused["Retry-After"]
     assert Case.objects.count() == before + 30
     assert Client().post("/portal/submit/", FORM, REMOTE_ADDR="203.0.113.51").status_code == 302
+
+
+def _jpeg() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (32, 24), (200, 120, 40)).save(out, "JPEG")
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_case_photo_is_shown_only_to_whoever_may_read_the_case(settings, tmp_path, people):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from yiwang.cases.models import Case
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # given: a visitor files a request with a photo
+    visitor = Client()
+    photo = SimpleUploadedFile("p.jpg", _jpeg(), content_type="image/jpeg")
+    assert visitor.post("/portal/submit/", {**FORM, "photos": photo}).status_code == 302
+    case = Case.objects.order_by("-pk").first()
+    url = case.attachments[0]["url"]
+    assert url.startswith("/media/attachments/")
+    # then: the visitor who filed it sees it, and so does the dispatcher of the area
+    seen = visitor.get(url)
+    assert seen.status_code == 200 and b"".join(seen.streaming_content)[:2] == b"\xff\xd8"
+    dispatcher = Client()
+    dispatcher.force_login(people["dispatcher"])
+    assert dispatcher.get(url).status_code == 200
+    # but not a stranger, another resident or a unit the case is not theirs: 404, as if it did not exist
+    assert Client().get(url).status_code == 404
+    for name in ("resident2", "other_handler"):
+        other = Client()
+        other.force_login(people[name])
+        assert other.get(url).status_code == 404, name
+    # behind nginx the view only checks, and nginx sends the file
+    settings.MEDIA_SENDFILE = "x-accel-redirect"
+    handed = dispatcher.get(url)
+    assert (
+        handed.status_code == 200
+        and handed["X-Accel-Redirect"] == "/protected-media/" + url[len("/media/") :]
+    )
+    assert handed.content == b""
