@@ -1,7 +1,8 @@
 """Yiwang settings. Everything that differs between machines comes from the environment.
 
 DATABASE_URL   default sqlite:///var/yiwang.sqlite3 (WAL on); postgres://... in production
-YIWANG_MODE    demo | production (production refuses demo passwords and needs SECRET_KEY)
+YIWANG_MODE    production (the default) | demo — production refuses demo passwords and needs SECRET_KEY;
+               demo (make demo, make test, CI) must be asked for, so a forgotten variable fails closed
 SECRET_KEY     required in production
 ALLOWED_HOSTS  comma-separated
 MAP_TILE_URL   optional tile URL template for the map pages; empty = plain background
@@ -19,7 +20,9 @@ VAR_DIR = Path(os.environ.get("YIWANG_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATA_DIR = BASE_DIR / "data"
 
-MODE = os.environ.get("YIWANG_MODE", "demo")
+# Unset means production: a server whose environment lost the variable must not come up with demo
+# keys, demo passwords and public demo media. Demo is asked for (Makefile, .ci/run, conftest.py, bench/).
+MODE = os.environ.get("YIWANG_MODE", "production")
 if MODE not in ("demo", "production"):
     raise ImproperlyConfigured("YIWANG_MODE must be 'demo' or 'production'")
 DEMO_MODE = MODE == "demo"
