@@ -331,6 +331,8 @@ INTAKE_RATE_LIMITS = [
     ("public-read", ("GET",), r"^/open311/v2/", 300, 60, "ip"),
     # A flood limit, not the lockout (accounts/lockout.py): an office behind one proxy signs in here too.
     ("login", ("POST",), r"^/accounts/login/", 200, 300, "ip"),
+    # Each reset request mails someone: a few an hour per address, so the form cannot flood a mailbox.
+    ("password-reset", ("POST",), r"^/accounts/password_reset/$", 5, 3600, "ip"),
     # The portal's forms for visitors file and text like the API: the API's limits. By address too,
     # since a visitor without an account can send any session cookie.
     ("portal-submit", ("POST",), r"^/portal/submit/$", 30, 60, "client"),

@@ -120,7 +120,7 @@ class EventOut(Schema):
     hash: str
 
 
-class PageOut(Schema):
+class CasePageOut(Schema):
     count: int
     page: int
     page_size: int
@@ -222,7 +222,7 @@ def _reply_language(request, case: Case, lang: str | None) -> str | None:
     return None
 
 
-@router.get("/cases", response=PageOut, summary="List and search cases")
+@router.get("/cases", response=CasePageOut, summary="List and search cases")
 def list_cases(
     request,
     status: list[str] = Query(None),
