@@ -6,6 +6,7 @@ Errors: always {"code", "message", "fields"}, the message in the caller's langua
 
 import logging
 
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -65,7 +66,11 @@ def _auth_error(request, exc):
 
 @api.exception_handler(Exception)
 def _server_error(request, exc: Exception):
-    # Any error no handler above expected: logged with its traceback, answered in the error shape.
+    # Refusals Django answers itself (a body too large is 413 from intake's AbuseLimitMiddleware, a
+    # suspicious request 400, a permission 403) go on to it; any other error no handler above expected
+    # is logged with its traceback and answered in the error shape.
+    if isinstance(exc, (SuspiciousOperation, PermissionDenied)):
+        raise exc
     log.exception("unhandled error in %s %s", request.method, request.path, exc_info=exc)
     return _error(request, 500, "server_error", _("服务器内部错误，请稍后再试。"))
 

@@ -3,6 +3,11 @@
 from django.db import migrations, models
 
 
+def forget_address_counters(apps, schema_editor):
+    # Locks by address alone are gone (one proxy's failures locked everyone behind it): drop their rows.
+    apps.get_model("accounts", "LoginLock").objects.filter(scope="address").delete()
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -15,4 +20,5 @@ class Migration(migrations.Migration):
             name='scope',
             field=models.CharField(choices=[('username', '账号'), ('pair', '账号与来源地址')], max_length=10, verbose_name='范围'),
         ),
+        migrations.RunPython(forget_address_counters, migrations.RunPython.noop),
     ]
