@@ -1,13 +1,14 @@
 """Following a case without an account: case number + phone, then a one-time code by SMS.
 
 The code goes out through the SMS interface (an Outbox row of yiwang.notify, delivered by the
-configured gateway: the console one in the demo). Only a keyed hash of it is kept, in a FollowCode row
-with its expiry and a count of wrong tries (the visitor's session names the row); each guess takes a try
-with one conditional UPDATE, so MAX_TRIES holds however many guesses arrive at once. A visitor who proves the phone may
-read that case for ACCESS_SECONDS. The answer to "send me a code" is the same whether or not the
-number and phone match — also once a case has had its MAX_CODES_PER_CASE_HOUR codes (no more are sent,
-nothing else tells) — so the form cannot be used to find out who filed what (the demo, which shows
-the code on screen, is the exception and says so).
+configured gateway: the console one in the demo). Only a keyed hash of it is kept, in a FollowCode
+row with its expiry and a count of wrong tries (the visitor's session names the row). Each guess
+takes a try with one conditional UPDATE, so MAX_TRIES holds however many guesses arrive at once. A
+visitor who proves the phone may read that case for ACCESS_SECONDS, and the case's notices may go to
+that phone from then on. The answer to "send me a code" is the same whether or not the number and
+phone match — also once a case has had its MAX_CODES_PER_CASE_HOUR codes (no more are sent, nothing
+else tells) — so the form cannot be used to find out who filed what (the demo, which shows the code
+on screen, is the exception and says so).
 """
 
 from __future__ import annotations
