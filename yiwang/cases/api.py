@@ -120,7 +120,7 @@ class EventOut(Schema):
     hash: str
 
 
-class PageOut(Schema):
+class CasePageOut(Schema):
     count: int
     page: int
     page_size: int
@@ -224,7 +224,7 @@ def _reply_language(request, case: Case, lang: str | None) -> str | None:
     return None
 
 
-@router.get("/cases", response=PageOut, summary="List and search cases")
+@router.get("/cases", response=CasePageOut, summary="List and search cases")
 def list_cases(
     request,
     status: list[str] = Query(None),
@@ -237,7 +237,7 @@ def list_cases(
     since: dt.date | None = None,
     until: dt.date | None = None,
     overdue: bool | None = None,
-    q: str | None = None,
+    q: str | None = Query(None, max_length=200, description="words of the title or text, or a number"),
     page: int = 1,
     page_size: int = 20,
 ):

@@ -26,6 +26,9 @@ from yiwang.security.masking import mask_personal_text
 from . import error_codes as codes
 from .models import CLOCK_STATUSES, SYSTEM, Case, CaseEvent
 
+# A search longer than this is cut: no title is longer, and SQLite refuses LIKE patterns past 50,000 bytes.
+SEARCH_MAX_CHARS = 200
+
 # What a case page needs of its relations, fetched with the case.
 CASE_RELATED = ("category__parent__parent", "grid", "community", "town", "district", "lead_unit", "parent")
 
@@ -231,6 +234,7 @@ def case_list(
     if q:
         from .text import normalize_text
 
+        q = q[:SEARCH_MAX_CHARS]
         term = normalize_text(q)
         qs = qs.filter(Q(number=q) | Q(title__icontains=q) | Q(text_normalized__icontains=term))
     if requester_user is not None:

@@ -35,7 +35,7 @@ class GridFileOut(Schema):
     can_write: bool
 
 
-class PageOut(Schema):
+class RegisterPageOut(Schema):
     count: int
     page: int
     pages: int
@@ -92,7 +92,7 @@ def grid_file(request: HttpRequest, code: str):
     return selectors.grid_file(grid=grid, user=request.user)
 
 
-@router.get("/{code}/{listing}", response=PageOut, summary="One page of a register in the grid (masked)")
+@router.get("/{code}/{listing}", response=RegisterPageOut, summary="One page of a register in the grid (masked)")
 def register_page(request: HttpRequest, code: str, listing: Literal["people", "buildings", "organisations", "facilities"], page: int = 1, kind: str = "", group: str = ""):
     grid = selectors.grid_get(code=code, user=request.user)
     rows, current = selectors.register_page(register=PATH_REGISTER[listing], grid=grid, page=page, filters={"kind": kind, "group": group})

@@ -272,7 +272,8 @@ def register_page(*, register: str, grid: Area, page: int = 1, filters: dict | N
         # JSON containment is not portable to SQLite; the groups are few, so match the JSON text.
         qs = qs.filter(groups__icontains=f'"{filters["group"]}"')
     if filters.get("building") and register == Register.PERSON:
-        qs = qs.filter(building_id=filters["building"])
+        building = str(filters["building"])
+        qs = qs.filter(building_id=int(building)) if building.isascii() and building.isdigit() else qs.none()
     paginator = Paginator(qs, PAGE_SIZE)
     current = paginator.get_page(page)
     return [ROWS[register](obj) for obj in current.object_list], current
@@ -368,6 +369,7 @@ def case_place_context(case: Case, *, user=None) -> dict:
 def grids_in_scope(*, user, q: str = "", page: int = 1):
     """Grids the user may read (with their register counts), for the registers' home page."""
     qs = Area.objects.filter(_grid_scope(user), level=Level.GRID)
+    q = (q or "")[:100]
     if q:
         qs = qs.filter(Q(code__startswith=q) | Q(name__contains=q) | Q(parent__name__contains=q))
     paginator = Paginator(qs.select_related("parent__parent").order_by("code"), PAGE_SIZE)

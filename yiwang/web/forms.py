@@ -3,6 +3,8 @@ whose refusals (ApplicationError) are put back next to the fields they name (`ad
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.conf import settings
 from django.utils.functional import Promise
@@ -509,6 +511,9 @@ def move_form_class(action: str, role: str) -> type[MoveForm]:
     return MOVE_FORMS[action]
 
 
+
+AUDIT_FIRST_DAY, AUDIT_LAST_DAY = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+
 class AuditFilterForm(forms.Form):
     """The audit page's filters (GET). Every field may be left out; the cursors page the result."""
 
@@ -535,6 +540,12 @@ class AuditFilterForm(forms.Form):
     def clean(self):
         data = super().clean()
         start, end = data.get("date_from"), data.get("date_to")
+        for name, day in (("date_from", start), ("date_to", end)):
+            if day and not AUDIT_FIRST_DAY <= day <= AUDIT_LAST_DAY:  # the day after must be a date too
+                self.add_error(name, _("日期须在 %(a)s 至 %(b)s 之间") % {
+                    "a": AUDIT_FIRST_DAY.isoformat(), "b": AUDIT_LAST_DAY.isoformat()})
+                data.pop(name, None)
+                start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", _("截止日期不能早于起始日期"))
         return data

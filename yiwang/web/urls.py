@@ -1,10 +1,12 @@
 from django.urls import path
 
-from .views import audit, common, desks, portal
+from .views import audit, common, desks, media, portal
 
 app_name = "web"
 DESKS = "<str:desk>"
 urlpatterns = [
+    # case photos, for whoever may read their case (the rest of /media/ is not served in production)
+    path("media/attachments/<path:path>", media.attachment, name="attachment"),
     # resident portal
     path("portal/", portal.portal, name="portal"),
     path("portal/submit/", portal.submit, name="portal_submit"),

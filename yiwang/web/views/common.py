@@ -168,7 +168,7 @@ def move(request, desk: str, number: str, action: str):
     if form.is_valid():
         try:
             payload = form.payload()
-            payload = _with_photos(request, form, action, payload)
+            payload = _with_photos(request, form, action, payload, case)
             case = perform(
                 case=case,
                 action=action,
@@ -192,7 +192,7 @@ def move(request, desk: str, number: str, action: str):
     return case_page(request, desk, case, bound={action: form})
 
 
-def _with_photos(request, form, action, payload):
+def _with_photos(request, form, action, payload, case):
     """A verification's photos: stored by the intake app; the move keeps their addresses in its note."""
     if action != "verify":
         return payload
@@ -201,7 +201,7 @@ def _with_photos(request, form, action, payload):
         return payload
     from ..services import photos_upload
 
-    entries = photos_upload(files=files, user=request.user)
+    entries = photos_upload(files=files, user=request.user, case=case)
     urls = " ".join(e["url"] for e in entries)
     payload["note"] = f"{payload.get('note', '')}\n{_('现场照片')}: {urls}".strip()
     return payload

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yiwang.accounts.models import Role
 from yiwang.cases.models import Case, Channel, Status
-from yiwang.cases.selectors import case_events
+from yiwang.cases.selectors import SEARCH_MAX_CHARS, case_events
 from yiwang.classify.selectors import similar_cases
 from yiwang.core import clock
 from yiwang.core.errors import ApplicationError
@@ -95,7 +95,7 @@ def caller_lookup(request):
 @role_required(*OPERATOR_ROLES, *UNIT_ROLES, *DISPATCH_ROLES)
 @require_GET
 def knowledge(request):
-    q = request.GET.get("q", "")
+    q = request.GET.get("q", "")[:SEARCH_MAX_CHARS]
     return render(
         request,
         "web/partials/knowledge.html",
@@ -116,7 +116,7 @@ def dispatch(request):
     key = request.GET.get("queue") or "new"
     current = next((q for q in queues if q.key == key), queues[0])
     rows = current.cases
-    search = (request.GET.get("q") or "").strip()
+    search = (request.GET.get("q") or "").strip()[:SEARCH_MAX_CHARS]
     if search:
         rows = rows.filter(Q(number=search) | Q(title__icontains=search) | Q(address__icontains=search))
     context = {
