@@ -32,6 +32,13 @@ class Command(BaseCommand):
                 ".venv/*", "frontend/*", "var/*", "test-artifacts/*", "bench/*", "*.min.js"], no_obsolete=True,
                 verbosity=0)
         s2hk = OpenCC("s2hk")
+        # The project's catalogue and each app's own (an app with a locale/ folder keeps its strings there).
+        roots = [locale] + sorted(p.parent for p in Path(settings.BASE_DIR, "yiwang").glob("*/locale/zh_Hant"))
+        for root in roots:
+            self._fill(root, s2hk, label="" if root == locale else f"{root.parent.name}: ")
+        call_command("compilemessages_yiwang", verbosity=0)
+
+    def _fill(self, locale: Path, s2hk: OpenCC, *, label: str) -> None:
         for domain in ("django", "djangojs"):
             path = locale / "zh_Hant" / "LC_MESSAGES" / f"{domain}.po"
             if path.exists():
@@ -50,10 +57,11 @@ class Command(BaseCommand):
                         entry.flags.remove("fuzzy")
                     filled += 1
                 po.save()
-                self.stdout.write(f"zh_Hant/{domain}: {filled} entries from OpenCC")
+                self.stdout.write(f"{label}zh_Hant/{domain}: {filled} entries from OpenCC")
             en = locale / "en" / "LC_MESSAGES" / f"{domain}.po"
             if en.exists():
                 po = polib.pofile(str(en))
-                missing = [e.msgid for e in po if not e.translated()]
-                self.stdout.write(f"en/{domain}: {len(missing)} untranslated of {len(po)}")
-        call_command("compilemessages_yiwang", verbosity=0)
+                missing = [e.msgid for e in po if not e.translated() and not e.obsolete]
+                self.stdout.write(f"{label}en/{domain}: {len(missing)} untranslated of {len(po)}")
+                for msgid in missing:
+                    self.stdout.write(f"  {msgid}")
