@@ -379,6 +379,14 @@ class DispatchForm(MoveForm):
         self.fields["lead_unit"].choices = [("", _("（按权责清单自动选择）")), *units]
         self.fields["assisting_units"].choices = units
 
+    unit_or_new_category = False  # set for a returned case (views.common.for_case)
+
+    def clean(self):
+        data = super().clean()
+        if self.unit_or_new_category and not data.get("lead_unit") and not data.get("category"):
+            self.add_error("lead_unit", _("请选择承办单位：分类不变时，权责清单会再次选中退回的单位。"))
+        return data
+
     def payload(self):
         d = self.cleaned_data
         out = {"assisting_units": d.get("assisting_units") or [], "reason": d.get("reason") or ""}

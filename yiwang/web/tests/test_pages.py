@@ -547,10 +547,10 @@ def test_a_returned_case_is_sent_on_to_a_unit_the_dispatcher_picks(client, peopl
     select = re.search(r'<select name="redispatch-lead_unit".*?</select>', page, re.S).group(0)
     assert "selected" not in select.replace('<option value="" selected>', "")  # nothing chosen for them
     assert re.search(r'<option value="JM.ZJJ">[^<]*（退回单位）</option>', select)
-    assert "按权责清单自动选择" not in select  # the list would pick the unit that returned it
     left_out = client.post(f"/desk/dispatch/case/{case.number}/redispatch/",
                            {"redispatch-version": case.version, "redispatch-lead_unit": ""})
-    assert left_out.status_code == 200 and "这个字段是必填项" in body(left_out)
+    # the same category: the list would pick the unit that returned it
+    assert left_out.status_code == 200 and "分类不变时，权责清单会再次选中退回的单位" in body(left_out)
     case.refresh_from_db()
     assert case.status == Status.RETURNED
     client.post(f"/desk/dispatch/case/{case.number}/redispatch/",

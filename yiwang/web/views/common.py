@@ -111,17 +111,17 @@ def _initial(case, action) -> dict:
 
 def for_case(form, case, action: str):
     """A returned case is sent on to a unit the dispatcher picks: nothing is preselected (least of all
-    the unit that returned it, which is marked), and leaving the unit to the responsibility list,
-    which would choose that unit again, is not offered."""
+    the unit that returned it, which is marked). The responsibility list may choose only when the
+    category changes; with the same category it would choose the returning unit again."""
     if action == "redispatch" and case.status == Status.RETURNED and "lead_unit" in form.fields:
         field = form.fields["lead_unit"]
-        field.required = True
+        form.unit_or_new_category = True  # DispatchForm.clean
         returned_by = case.lead_unit.code if case.lead_unit_id else None
 
         def mark(code, name):
             return code, (_("%(unit)s（退回单位）") % {"unit": name} if code == returned_by else name)
 
-        field.choices = [("", _("（请选择承办单位）"))] + [
+        field.choices = [("", _("（请选择承办单位；改了分类时可留空，按新分类的权责清单选择）"))] + [
             (group, [mark(*c) for c in units]) for group, units in field.choices if isinstance(units, list | tuple)
         ]
     return form
