@@ -29,6 +29,7 @@ class Open311Request(models.Model):
     first_name = models.CharField(_("名"), max_length=50, blank=True)
     last_name = models.CharField(_("姓"), max_length=50, blank=True)
     media_url = models.URLField(_("媒体链接"), max_length=1000, blank=True)
+    media_urls = models.JSONField(_("全部媒体链接"), default=list, blank=True, help_text=_("每个 media_url，按提交顺序"))
     attributes = models.JSONField(_("附加属性"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

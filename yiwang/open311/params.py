@@ -177,7 +177,8 @@ class Submission:
     last_name: str = ""
     phone: str = ""
     description: str = ""
-    media_url: str = ""
+    media_url: str = ""  # the first of media_urls (the one GET requests reports)
+    media_urls: list[str] = field(default_factory=list)  # every media_url sent (repeated: several photos)
 
 
 _LIMITS = {
@@ -192,6 +193,7 @@ _LIMITS = {
     "description": MAX_DESCRIPTION,
     "media_url": 1000,
 }
+MAX_MEDIA = 10  # media_url may be repeated (FixMyStreet's multi_photos); more than this is refused
 
 
 def _coordinate(raw: str, name: str, bound: float, errors: dict) -> float | None:
@@ -205,14 +207,39 @@ def _coordinate(raw: str, name: str, bound: float, errors: dict) -> float | None
     return value
 
 
+def media_list(params: QueryDict, errors: dict) -> list[str]:
+    """Every media_url sent: the argument may be repeated, one photo each (FixMyStreet's multi_photos
+    sends them so). Each must be an http(s) link of at most 1,000 characters."""
+    urls = [v.strip() for v in params.getlist("media_url") if v.strip()]
+    check = URLValidator(schemes=["http", "https"])
+    for url in urls:
+        if len(url) > _LIMITS["media_url"]:
+            errors["media_url"] = _("不能超过 %(n)d 个字符") % {"n": _LIMITS["media_url"]}
+            break
+        try:
+            check(url)
+        except ValidationError:
+            errors["media_url"] = _("须为 http(s) 链接")
+            break
+    if len(urls) > MAX_MEDIA:
+        errors["media_url"] = _("最多 %(n)d 个链接") % {"n": MAX_MEDIA}
+    return list(dict.fromkeys(urls))  # the same link twice is one photo
+
+
 def parse_submission(params: QueryDict) -> Submission:
     """Check the form of every argument (lengths, numbers, e-mail, URL) and that a location is given.
     Whether the service, the attributes' values and the place exist is for the service to decide."""
     errors: dict[str, str] = {}
-    values = {name: optional(params, name) for name in _LIMITS}
+    values = {name: optional(params, name) for name in _LIMITS if name != "media_url"}
     for name, limit in _LIMITS.items():
+        if name == "media_url":
+            continue  # repeated: checked one by one below
         if len(values[name]) > limit:
             errors[name] = _("不能超过 %(n)d 个字符") % {"n": limit}
+    if not values["device_id"]:  # FixMyStreet's use_service_as_deviceid sends it as "deviceid"
+        values["device_id"] = optional(params, "deviceid")
+        if len(values["device_id"]) > _LIMITS["device_id"]:
+            errors["device_id"] = _("不能超过 %(n)d 个字符") % {"n": _LIMITS["device_id"]}
     service_code = optional(params, "service_code")
     if not service_code:
         errors["service_code"] = _("必填：取自 GET services 的 service_code")
@@ -231,11 +258,8 @@ def parse_submission(params: QueryDict) -> Submission:
             validate_email(values["email"])
         except ValidationError:
             errors["email"] = _("电子邮箱格式无效")
-    if values["media_url"] and "media_url" not in errors:
-        try:
-            URLValidator(schemes=["http", "https"])(values["media_url"])
-        except ValidationError:
-            errors["media_url"] = _("须为 http(s) 链接")
+    media_urls = media_list(params, errors)
+    values["media_url"] = media_urls[0] if media_urls else ""
     attributes: dict[str, list[str]] = {}
     for key in params:
         m = _ATTRIBUTE.match(key)
@@ -250,5 +274,6 @@ def parse_submission(params: QueryDict) -> Submission:
         lat=lat,
         long=lon,
         attributes=attributes,
+        media_urls=media_urls,
         **values,
     )

@@ -25,6 +25,7 @@ from .params import Submission
 TITLE_LENGTH = 40
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _SENTENCE_END = re.compile(r"[。！？!?；;]")
+_TITLE_PREFIX = re.compile(r"^(?:title|标题|標題)\s*[:：]\s*(.*)$", re.IGNORECASE)
 
 
 def service_type() -> str:
@@ -34,10 +35,17 @@ def service_type() -> str:
 
 
 def title_from(description: str, fallback: str) -> str:
-    """The case title: the description's first sentence of its first line, cut to 40 characters."""
+    """The case title: the description's first sentence of its first line, cut to 40 characters.
+    A first line "title: …" (FixMyStreet's extended description) is the title itself."""
     line = next((part.strip() for part in description.splitlines() if part.strip()), "")
     if not line:
         return fallback
+    named = _TITLE_PREFIX.match(line)
+    if named:
+        line = named.group(1).strip()
+        if not line:
+            return fallback
+        return line if len(line) <= TITLE_LENGTH else line[: TITLE_LENGTH - 1] + "…"
     end = _SENTENCE_END.search(line)
     if end and end.start() > 0:
         line = line[: end.start()]
@@ -152,5 +160,6 @@ def open311_request_create(*, submission: Submission, user) -> Open311Request:
             first_name=sub.first_name,
             last_name=sub.last_name,
             media_url=sub.media_url,
+            media_urls=sub.media_urls,
             attributes=values,
         )

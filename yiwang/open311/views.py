@@ -86,6 +86,11 @@ def _user_from_key(api_key: str):
     return user
 
 
+def _api_key(request) -> str:
+    """A POST's api_key: in the body (the spec), else in the query string (some clients put it there)."""
+    return params.optional(request.POST, "api_key") or params.optional(request.GET, "api_key")
+
+
 def _check_read_access(request) -> None:
     """Reads are public, as the spec says, unless OPEN311_PUBLIC_REQUESTS is turned off."""
     if not getattr(settings, "OPEN311_PUBLIC_REQUESTS", True):
@@ -95,7 +100,8 @@ def _check_read_access(request) -> None:
 # --------------------------------------------------------------------------- discovery, services
 @endpoint("GET")
 def discovery(request, fmt):
-    url = request.build_absolute_uri(reverse("open311:root")).rstrip("/")
+    # With its trailing slash: clients (FixMyStreet) append "services.xml" to the endpoint as given.
+    url = request.build_absolute_uri(reverse("open311:root"))
     return render(fmt, "discovery", payloads.discovery(endpoint_url=url))
 
 
@@ -135,7 +141,7 @@ def requests(request, fmt):
 
 def _create(request, fmt):
     form = request.POST
-    user = _user_from_key(params.optional(form, "api_key"))
+    user = _user_from_key(_api_key(request))
     params.check_jurisdiction(form)
     submission = params.parse_submission(form)
     record = services.open311_request_create(submission=submission, user=user)

@@ -30,7 +30,7 @@ def test_discovery_json_names_the_v2_endpoint_and_both_formats(client):
     assert set(body) == {"changeset", "contact", "key_service", "endpoints"}
     (endpoint,) = body["endpoints"]
     assert endpoint["specification"] == "http://wiki.open311.org/GeoReport_v2"
-    assert endpoint["url"] == "http://testserver/open311/v2"
+    assert endpoint["url"] == "http://testserver/open311/v2/"
     assert endpoint["type"] in ("production", "test")
     assert endpoint["formats"] == ["text/xml", "application/json"]
 
@@ -44,7 +44,7 @@ def test_discovery_xml_has_the_spec_elements(client):
     assert root.tag == "discovery"
     assert [e.tag for e in root] == ["changeset", "contact", "key_service", "endpoints"]
     endpoint = root.find("endpoints/endpoint")
-    assert endpoint.findtext("url") == "http://testserver/open311/v2"
+    assert endpoint.findtext("url") == "http://testserver/open311/v2/"
     assert [f.text for f in endpoint.findall("formats/format")] == ["text/xml", "application/json"]
 
 
