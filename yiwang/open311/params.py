@@ -68,6 +68,24 @@ def check_jurisdiction(params: QueryDict) -> None:
         )
 
 
+# --------------------------------------------------------------------------- extended statuses
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def extended_statuses_asked(params: QueryDict) -> bool | None:
+    """`extended_statuses=1|true` asks for FixMyStreet's extended statuses, `0|false` for open/closed;
+    None when not sent (the account's setting decides)."""
+    given = optional(params, "extended_statuses").lower()
+    if not given:
+        return None
+    if given in _TRUE:
+        return True
+    if given in _FALSE:
+        return False
+    problem = _("须为 true 或 false")
+    raise ApplicationError(codes.INVALID_ARGUMENT, problem, fields={"extended_statuses": problem})
+
+
 # --------------------------------------------------------------------------- dates
 def parse_w3c(value: str, name: str) -> tuple[dt.datetime, dt.datetime]:
     """The instant or period a W3C datetime names, as [start, end). A time must carry its zone;

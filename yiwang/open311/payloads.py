@@ -15,7 +15,7 @@ from yiwang.security.masking import mask_id_number, mask_phone
 from .definitions import attributes_for
 from .formats import w3c_datetime
 from .models import Open311Request
-from .selectors import open311_status, service_of
+from .selectors import open311_status, request_status, service_of
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 DEFAULT_CHANGESET = "2026-01-01 00:00"  # bump OPEN311_CHANGESET when the category tree changes
@@ -150,11 +150,13 @@ def _updated(case: Case):
     return case.updated_at
 
 
-def service_request(case: Case, *, rejection_reason: str = "", absolute=lambda url: url) -> dict:
+def service_request(
+    case: Case, *, rejection_reason: str = "", absolute=lambda url: url, extended: bool = False
+) -> dict:
     svc = service_of(case.category)
     return {
         "service_request_id": case.number,
-        "status": open311_status(case.status),
+        "status": request_status(case, extended=extended),
         "status_notes": redact(status_notes(case, rejection_reason)),
         "service_name": svc.name if svc else None,
         "service_code": svc.code if svc else None,

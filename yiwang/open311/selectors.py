@@ -27,6 +27,45 @@ def open311_status(status: str) -> str:
     return "open" if status in OPEN_STATUSES else "closed"
 
 
+# FixMyStreet's extended statuses (its Open311 option `extended_statuses`), each of our statuses on
+# the one that says honestly where the case is. Without them a client hears only open or closed, and
+# FixMyStreet shows every closed request as fixed — a refused or merged one included.
+EXTENDED_STATUSES = {
+    Status.RECEIVED: "open",  # registered, nobody has looked at it yet
+    Status.ACCEPTED: "investigating",  # accepted; the dispatcher is finding the unit
+    Status.DISPATCHED: "action_scheduled",  # a unit has it, with a deadline, and has not signed yet
+    Status.IN_PROGRESS: "in_progress",  # the unit is handling it
+    Status.RETURNED: "investigating",  # the unit sent it back; the dispatcher is finding another
+    Status.SUSPENDED: "investigating",  # handling paused for an outside reason (the notes say which)
+    Status.REPLIED: "in_progress",  # the unit replied; not closed until checked or closed by the centre
+    Status.VERIFYING: "in_progress",  # waiting for the on-site check
+    Status.ANSWERED: "closed",  # answered at intake (an enquiry): closed, but nothing was fixed
+    Status.REJECTED: "not_councils_responsibility",  # refused: outside what the platform accepts
+    Status.MERGED: "duplicate",  # the same request as another case, handled with it
+    Status.CLOSED: "fixed",  # handled, and closed after the reply (and the on-site check)
+    Status.RATED: "fixed",  # closed and rated by the requester
+}
+EXTENDED_VALUES = tuple(dict.fromkeys(EXTENDED_STATUSES.values()))
+
+
+def extended_status(status: str, *, merged: bool = False, solved: bool | None = None) -> str:
+    """The extended status. `merged`: a case closed with the case it was merged into stays a
+    duplicate; `solved` False: the requester said the problem was not solved, so it is not "fixed"."""
+    if status in (Status.CLOSED, Status.RATED):
+        if merged:
+            return "duplicate"
+        if solved is False:
+            return "closed"
+    return EXTENDED_STATUSES.get(status, "open" if status in OPEN_STATUSES else "closed")
+
+
+def request_status(case: Case, *, extended: bool) -> str:
+    """The status of a case as a service request: open/closed, or the extended one."""
+    if not extended:
+        return open311_status(case.status)
+    return extended_status(case.status, merged=case.parent_id is not None, solved=case.solved)
+
+
 def _services() -> QuerySet[Category]:
     children = Category.objects.filter(is_active=True).order_by("code")
     return (

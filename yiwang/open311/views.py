@@ -12,6 +12,7 @@ import logging
 from functools import wraps
 
 from django.conf import settings
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -97,6 +98,23 @@ def _check_read_access(request) -> None:
         _user_from_key(params.optional(request.GET, "api_key"))
 
 
+def extended_statuses(request, params_: QueryDict | None = None) -> bool:
+    """Whether to answer with FixMyStreet's extended statuses: the request's `extended_statuses`
+    argument; else whether the api_key's account is listed in OPEN311_EXTENDED_STATUS_ACCOUNTS
+    (FixMyStreet cannot add arguments to its calls, but it sends its api_key); else
+    OPEN311_EXTENDED_STATUSES (off: plain open/closed, as the spec has it)."""
+    asked = params.extended_statuses_asked(request.GET if params_ is None else params_)
+    if asked is not None:
+        return asked
+    accounts = getattr(settings, "OPEN311_EXTENDED_STATUS_ACCOUNTS", ())
+    key = _api_key(request)
+    if accounts and key:
+        user = token_user(key)
+        if user is not None and user.username in accounts:
+            return True
+    return bool(getattr(settings, "OPEN311_EXTENDED_STATUSES", False))
+
+
 # --------------------------------------------------------------------------- discovery, services
 @endpoint("GET")
 def discovery(request, fmt):
@@ -120,10 +138,12 @@ def service_definition(request, fmt, service_code: str):
 
 
 # --------------------------------------------------------------------------- requests
-def _render_requests(request, fmt, cases: list):
+def _render_requests(request, fmt, cases: list, *, extended: bool = False):
     reasons = selectors.rejection_reasons(cases)
     documents = [
-        payloads.service_request(c, rejection_reason=reasons.get(c.pk, ""), absolute=request.build_absolute_uri)
+        payloads.service_request(
+            c, rejection_reason=reasons.get(c.pk, ""), absolute=request.build_absolute_uri, extended=extended
+        )
         for c in cases
     ]
     return render(fmt, "service_requests", documents)
@@ -136,7 +156,8 @@ def requests(request, fmt):
     _check_read_access(request)
     params.check_jurisdiction(request.GET)
     query = params.parse_request_query(request.GET)
-    return _render_requests(request, fmt, selectors.request_list(query=query))
+    extended = extended_statuses(request)
+    return _render_requests(request, fmt, selectors.request_list(query=query), extended=extended)
 
 
 def _create(request, fmt):
@@ -153,8 +174,9 @@ def _create(request, fmt):
 def service_request(request, fmt, service_request_id: str):
     _check_read_access(request)
     params.check_jurisdiction(request.GET)
+    extended = extended_statuses(request)
     case = selectors.request_get(service_request_id=service_request_id)
-    return _render_requests(request, fmt, [case])
+    return _render_requests(request, fmt, [case], extended=extended)
 
 
 @endpoint("GET")
