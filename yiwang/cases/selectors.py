@@ -25,6 +25,15 @@ from yiwang.geo.models import Area, Level
 from . import error_codes as codes
 from .models import CLOCK_STATUSES, SYSTEM, Case, CaseEvent
 
+# The public timeline: what a requester (and an outside client such as Open311) sees of a case's
+# events — the steps that tell where the request is. The other events are the staff's own work.
+PUBLIC_ACTIONS = frozenset({
+    "create", "accept", "reject", "answer", "merge", "dispatch", "redispatch", "sign", "reply", "check",
+    "verify", "reopen", "close", "rate", "suspend", "resume", "extend", "supplement",
+})
+# Events whose reason is public (the others are the staff's working notes).
+PUBLIC_REASONS = frozenset({"reject", "reopen"})
+
 # What a case page needs of its relations, fetched with the case.
 CASE_RELATED = ("category__parent__parent", "grid", "community", "town", "district", "lead_unit", "parent")
 

@@ -295,3 +295,93 @@ def parse_submission(params: QueryDict) -> Submission:
         media_urls=media_urls,
         **values,
     )
+
+
+# --------------------------------------------------------------------------- servicerequestupdates
+# The statuses a client may send with an update (FixMyStreet: OPEN/CLOSED, or its extended ones and
+# REOPEN). Kept with the update as what the client said; they never move the case.
+CLIENT_STATUSES = (
+    "open", "closed", "fixed", "in_progress", "action_scheduled", "investigating", "duplicate",
+    "not_councils_responsibility", "no_further_action", "internal_referral", "reopen",
+)
+
+
+@dataclass
+class UpdateQuery:
+    """GET servicerequestupdates: updates whose time falls in [start, end)."""
+
+    start: dt.datetime
+    end: dt.datetime
+
+
+def parse_update_query(params: QueryDict) -> UpdateQuery:
+    """start_date and end_date as in GET requests: W3C datetimes, at most 90 days apart; with none,
+    the last 90 days; with one, 90 days from (or up to) it."""
+    query = parse_request_query(_only(params, ("start_date", "end_date")))
+    return UpdateQuery(start=query.start, end=query.end or clock.now() + dt.timedelta(seconds=1))
+
+
+def _only(params: QueryDict, names: tuple[str, ...]) -> QueryDict:
+    out = QueryDict(mutable=True)
+    for name in names:
+        out.setlist(name, params.getlist(name))
+    return out
+
+
+@dataclass
+class UpdateSubmission:
+    """A POST servicerequestupdates after parsing: the client's comment on one of our requests."""
+
+    service_request_id: str
+    update_id: str
+    description: str
+    status: str = ""
+    updated_datetime: dt.datetime | None = None
+    media_urls: list[str] = field(default_factory=list)
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+
+
+_UPDATE_LIMITS = {
+    "service_request_id": 20,
+    "update_id": 200,
+    "description": MAX_DESCRIPTION,
+    "first_name": 50,
+    "last_name": 50,
+    "email": 254,
+}
+
+
+def parse_update_submission(params: QueryDict) -> UpdateSubmission:
+    errors: dict[str, str] = {}
+    values = {name: optional(params, name) for name in _UPDATE_LIMITS}
+    # FixMyStreet's older "extended updates" name its own ids update_id_ext / service_request_id_ext.
+    values["update_id"] = values["update_id"] or optional(params, "update_id_ext")
+    for name, limit in _UPDATE_LIMITS.items():
+        if len(values[name]) > limit:
+            errors[name] = _("不能超过 %(n)d 个字符") % {"n": limit}
+    if not values["service_request_id"]:
+        errors["service_request_id"] = _("必填：要补充的诉求件编号")
+    if not values["update_id"]:
+        errors["update_id"] = _("必填：客户端自己的更新编号（重试时原样发送，不会重复登记）")
+    if not values["description"]:
+        errors["description"] = _("必填：补充的内容")
+    if values["email"] and "email" not in errors:
+        try:
+            validate_email(values["email"])
+        except ValidationError:
+            errors["email"] = _("电子邮箱格式无效")
+    status = optional(params, "status").lower()
+    if status and status not in CLIENT_STATUSES:
+        errors["status"] = _("取值须为：%(v)s") % {"v": ", ".join(CLIENT_STATUSES)}
+    updated = None
+    if optional(params, "updated_datetime"):
+        try:
+            updated, _end = parse_w3c(optional(params, "updated_datetime"), "updated_datetime")
+        except ApplicationError as exc:
+            errors.update(exc.fields)
+    media_urls = media_list(params, errors)
+    if errors:
+        raise ApplicationError(codes.INVALID_ARGUMENT, _("提交的参数有误"), fields=errors)
+    return UpdateSubmission(status=status, updated_datetime=updated, media_urls=media_urls, **values)

@@ -12,12 +12,13 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from yiwang.cases.models import OPEN_STATUSES, Case, CaseEvent, Status
+from yiwang.cases.selectors import PUBLIC_ACTIONS
 from yiwang.core.errors import ApplicationError
 from yiwang.routing.models import Category
 
 from . import error_codes as codes
-from .models import Open311Request
-from .params import RequestQuery
+from .models import Open311Request, Open311Update
+from .params import RequestQuery, UpdateQuery
 
 MAX_RESULTS = 1000  # "Default query limit is … first 1000 requests returned"
 SERVICE_LEVEL = 2  # a service is a level-2 category; its level-1 parent is the service's group
@@ -151,3 +152,37 @@ def token_get(*, token_id: str) -> Open311Request:
     if found is None:
         raise ApplicationError(codes.TOKEN_NOT_FOUND, _("token %(t)s 不存在") % {"t": token_id}, status=404)
     return found
+
+
+# --------------------------------------------------------------------------- updates
+# GET servicerequestupdates: the public timeline's events after the request itself (its "create"
+# is the request, not an update of it). Never an internal one (supervise, …), never who acted.
+UPDATE_ACTIONS = PUBLIC_ACTIONS - {"create"}
+
+
+def _update_cases() -> QuerySet[Case]:
+    """The cases whose updates are published: those GET requests publishes."""
+    return Case.objects.all()
+
+
+def update_list(*, query: UpdateQuery) -> list[CaseEvent]:
+    """Events of the public timeline in [start, end), oldest first (a client applies them in order)."""
+    rows = (
+        CaseEvent.objects.filter(
+            action__in=UPDATE_ACTIONS,
+            created_at__gte=query.start,
+            created_at__lt=query.end,
+            case__in=_update_cases(),
+        )
+        .select_related("case__parent")
+        .order_by("created_at", "case_id", "seq")
+    )
+    return list(rows[:MAX_RESULTS])
+
+
+def update_by_client_id(*, user, client_update_id: str) -> Open311Update | None:
+    return (
+        Open311Update.objects.select_related("case")
+        .filter(submitted_by=user, client_update_id=client_update_id)
+        .first()
+    )

@@ -187,6 +187,26 @@ def token(request, fmt, token_id: str):
     return render(fmt, "service_requests", [payloads.token(record)])
 
 
+# --------------------------------------------------------------------------- updates (FixMyStreet's extension)
+@endpoint("GET", "POST")
+def service_request_updates(request, fmt):
+    """GET: the public timeline's updates in a window. POST: a client's comment on a request."""
+    if request.method == "POST":
+        user = _user_from_key(_api_key(request))
+        params.check_jurisdiction(request.POST)
+        submission = params.parse_update_submission(request.POST)
+        record = services.open311_update_create(submission=submission, user=user)
+        return render(fmt, "service_request_updates", [payloads.update_created(record)])
+    _check_read_access(request)
+    params.check_jurisdiction(request.GET)
+    query = params.parse_update_query(request.GET)
+    extended = extended_statuses(request)
+    events = selectors.update_list(query=query)
+    return render(
+        fmt, "service_request_updates", [payloads.service_request_update(e, extended=extended) for e in events]
+    )
+
+
 # --------------------------------------------------------------------------- anything else
 @endpoint("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 def not_found(request, fmt, rest: str = ""):

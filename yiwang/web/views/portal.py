@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yiwang.accounts.models import Role
 from yiwang.cases.models import Case, Status
-from yiwang.cases.selectors import case_events
+from yiwang.cases.selectors import PUBLIC_ACTIONS, PUBLIC_REASONS, case_events
 from yiwang.cases.services import Actor, perform
 from yiwang.core.errors import ApplicationError
 from yiwang.core.language import in_requester_script
@@ -24,29 +24,6 @@ from yiwang.core.language import in_requester_script
 from .. import otp, selectors, services
 from ..access import RESIDENT_ROLES, role_required, workbench_url
 from ..forms import AppealForm, CodeForm, FollowForm, PortalSubmitForm, RateForm, add_service_error
-
-# What a requester sees of the timeline: the steps that tell them where their request is.
-PUBLIC_ACTIONS = {
-    "create",
-    "accept",
-    "reject",
-    "answer",
-    "merge",
-    "dispatch",
-    "redispatch",
-    "sign",
-    "reply",
-    "check",
-    "verify",
-    "reopen",
-    "close",
-    "rate",
-    "suspend",
-    "resume",
-    "extend",
-}
-# Reasons a requester may read (the others are the staff's working notes).
-PUBLIC_REASONS = {"reject", "reopen"}
 
 
 def _is_resident(user) -> bool:
