@@ -19,7 +19,7 @@ from yiwang.security.masking import mask_id_number, mask_phone
 from .definitions import attributes_for
 from .formats import w3c_datetime
 from .models import Open311Request, Open311Update, update_id_of
-from .selectors import extended_status, open311_status, request_status, service_of
+from .selectors import OTHER_SERVICE_CODE, extended_status, open311_status, request_status, service_of
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 DEFAULT_CHANGESET = "2026-01-01 00:00"  # bump OPEN311_CHANGESET when the category tree changes
@@ -70,13 +70,20 @@ def service(category: Category, *, service_type: str) -> dict:
         description = _("%(path)s：%(children)s") % {"path": category.path, "children": shown}
     return {
         "service_code": category.code,
-        "service_name": category.name,
+        "service_name": service_name(category),
         "description": description,
         "metadata": True,  # every service has the required request_type attribute
         "type": service_type,
         "keywords": ", ".join(children),
-        "group": category.parent.name if category.parent_id else None,
+        "group": category.parent.name if category.parent_id else category.name,
     }
+
+
+def service_name(category: Category) -> str:
+    """A level-1 service is the "other" of its group: what fits none of its level-2 services."""
+    if category.level == 1 and category.code != OTHER_SERVICE_CODE:
+        return _("%(name)s（其他）") % {"name": category.name}
+    return category.name
 
 
 def service_definition(category: Category) -> dict:
@@ -162,8 +169,8 @@ def service_request(
         "service_request_id": case.number,
         "status": request_status(case, extended=extended),
         "status_notes": redact(status_notes(case, rejection_reason)),
-        "service_name": svc.name if svc else None,
-        "service_code": svc.code if svc else None,
+        "service_name": service_name(svc),
+        "service_code": svc.code,
         "description": redact(case.text),
         "agency_responsible": case.lead_unit.name if case.lead_unit_id else None,
         "service_notice": service_notice(case),

@@ -67,10 +67,24 @@ def request_status(case: Case, *, extended: bool) -> str:
     return extended_status(case.status, merged=case.parent_id is not None, solved=case.solved)
 
 
+# Requests that have no category yet (a resident's report the classifier could not place, an import
+# without one) are filed under this service; a client may post to it too ("other": the operator
+# classifies the case). It is not a category: it has no level-3 attribute.
+OTHER_SERVICE_CODE = "OTHER"
+
+
+def other_service() -> Category:
+    service = Category(code=OTHER_SERVICE_CODE, name=_("其他"), level=1, is_active=True)
+    service.active_children = []
+    return service
+
+
 def _services() -> QuerySet[Category]:
+    """Active level-2 categories, and every active level-1 category as the service of the requests
+    filed only at level 1 (its level-2 categories offered as its subcategory attribute)."""
     children = Category.objects.filter(is_active=True).order_by("code")
     return (
-        Category.objects.filter(level=SERVICE_LEVEL, is_active=True, parent__is_active=True)
+        Category.objects.filter(Q(level=SERVICE_LEVEL, parent__is_active=True) | Q(level=1), is_active=True)
         .select_related("parent")
         .prefetch_related(Prefetch("children", queryset=children, to_attr="active_children"))
         .order_by("code")
@@ -78,10 +92,12 @@ def _services() -> QuerySet[Category]:
 
 
 def service_list() -> list[Category]:
-    return list(_services())
+    return [*_services(), other_service()]
 
 
 def service_get(*, service_code: str) -> Category:
+    if service_code == OTHER_SERVICE_CODE:
+        return other_service()
     service = _services().filter(code=service_code).first()
     if service is None:
         raise ApplicationError(
@@ -92,17 +108,24 @@ def service_get(*, service_code: str) -> Category:
     return service
 
 
-def service_of(category: Category | None) -> Category | None:
-    """The service a case is filed under: its level-2 category (a level-3 one's parent). A case the
-    classifier filed only at level 1 reports that level-1 category."""
+def service_of(category: Category | None) -> Category:
+    """The service a case is filed under, always one that GET services lists: its level-2 category (a
+    level-3 one's parent); for a case filed only at level 1, that level-1 category; for a case without
+    a category, or under categories since retired, the nearest active one above, else "other"."""
     if category is None:
-        return None
-    return category.parent if category.level > SERVICE_LEVEL else category
+        return other_service()
+    node = category.parent if category.level > SERVICE_LEVEL else category
+    while node is not None:
+        parent = node.parent if node.parent_id else None
+        if node.is_active and (parent is None or parent.is_active):
+            return node
+        node = parent
+    return other_service()
 
 
 def _cases() -> QuerySet[Case]:
     return Case.objects.select_related(
-        "category__parent", "lead_unit", "grid", "community", "town", "district__parent", "parent", "open311"
+        "category__parent__parent", "lead_unit", "grid", "community", "town", "district__parent", "parent", "open311"
     )
 
 
@@ -115,6 +138,7 @@ def request_list(*, query: RequestQuery) -> list[Case]:
             qs = qs.filter(
                 Q(category__code__in=query.service_codes)
                 | Q(category__level__gt=SERVICE_LEVEL, category__parent__code__in=query.service_codes)
+                | (Q(category__isnull=True) if OTHER_SERVICE_CODE in query.service_codes else Q(pk__in=[]))
             )
         if query.statuses == ["open"]:
             qs = qs.filter(status__in=OPEN_STATUSES)

@@ -143,7 +143,8 @@ def open311_request_create(*, submission: Submission, user) -> Open311Request:
         lat=place.get("lat"),
         address=place["address"],
         placement=place["placement"],
-        category_code=values.get("subcategory") or service.code,
+        # "other" is no category: the case comes in unclassified, for the classifier and the operator
+        category_code=values.get("subcategory") or (None if service.pk is None else service.code),
         requester_name=requester_name(sub.first_name, sub.last_name)[:100],
         requester_phone=sub.phone,
         requester_kind=values.get("requester_kind", RequesterKind.RESIDENT),

@@ -10,8 +10,10 @@ import pytest
 from django.utils import timezone
 
 from yiwang.cases.models import Case, Status
+from yiwang.cases.services import Actor, HistoricalCase, case_import_historical
 from yiwang.cases.tests.conftest import act
 from yiwang.open311.models import Open311Request, Open311Update
+from yiwang.routing.models import Category
 
 from .helpers import BASE, POINT, W3C_WITH_ZONE, error_list, parse
 
@@ -321,3 +323,61 @@ def test_get_updates_needs_a_key_when_requests_are_not_public(client, tokens, se
     settings.OPEN311_PUBLIC_REQUESTS = False
     assert client.get(f"{BASE}/servicerequestupdates.xml").status_code == 403
     assert client.get(f"{BASE}/servicerequestupdates.xml", {"api_key": tokens["operator"]}).status_code == 200
+
+
+# --------------------------------------------------------------------------- item 3: service codes
+def imported(external_id, category_code, *, status=Status.RECEIVED):
+    data = HistoricalCase(
+        external_id=external_id, request_type="投诉", title="历史诉求", text="旧系统中的诉求，道路破损。",
+        received_at=timezone.now() - dt.timedelta(days=2), status=status, lon=113.08, lat=22.60,
+        category_code=category_code,
+    )
+    return case_import_historical(data=data, actor=Actor.system(), notes={})
+
+
+def test_every_service_code_in_requests_is_in_the_service_list(client, api, tokens, service, people):
+    # given requests filed every way: under a level-2 service, one level deeper, only at level 1,
+    # imported without a category, and under a level-2 category since retired
+    level2 = created_number(form_post(api, "requests.xml", fms_report(tokens["operator"], service)))
+    child = service.children.filter(is_active=True).order_by("code").first()
+    deeper = created_number(
+        form_post(api, "requests.xml", fms_report(tokens["operator"], service, **{"attribute[subcategory]": child.code}))
+    )
+    level1 = imported("import:t1", service.parent.code)
+    unclassified = imported("import:t2", None)
+    retired_category = Category.objects.filter(level=2, is_active=True).exclude(pk=service.pk).first()
+    retired = imported("import:t3", retired_category.code)
+    Category.objects.filter(pk=retired_category.pk).update(is_active=False)
+    # when
+    services = {s["service_code"]: s for s in parse(client.get(f"{BASE}/services.json"))}
+    requests_xml = parse(client.get(f"{BASE}/requests.xml"))
+    codes = {r.findtext("service_request_id"): r.findtext("service_code") for r in requests_xml.findall("request")}
+    # then every request's service_code is one the list has
+    assert set(codes.values()) <= set(services)
+    assert codes[level2] == codes[deeper] == service.code
+    assert codes[level1.number] == service.parent.code
+    assert services[service.parent.code]["service_name"] == f"{service.parent.name}（其他）"
+    assert services[service.parent.code]["group"] == service.parent.name
+    assert codes[unclassified.number] == "OTHER" and services["OTHER"]["service_name"] == "其他"
+    assert codes[retired.number] == retired_category.parent.code
+    # and each service_code filters to its requests
+    def listed(code):
+        return {r["service_request_id"] for r in parse(client.get(f"{BASE}/requests.json", {"service_code": code}))}
+
+    assert unclassified.number in listed("OTHER") and level1.number not in listed("OTHER")
+    assert level1.number in listed(service.parent.code) and level2 not in listed(service.parent.code)
+
+
+def test_a_client_may_post_to_a_level_1_service_and_to_other(api, tokens, service):
+    # when a report is sent under a group's "other", with a level-2 subcategory, and one under "other"
+    group = created_number(form_post(api, "requests.xml", fms_report(
+        tokens["resident"], service.parent, service_code=service.parent.code,
+        **{"attribute[subcategory]": service.code})))
+    other = created_number(form_post(api, "requests.xml", fms_report(tokens["resident"], service, service_code="OTHER")))
+    definition = parse(api.get(f"{BASE}/services/OTHER.xml"))
+    # then
+    assert Case.objects.get(number=group).category.code == service.code
+    assert Case.objects.get(number=other).channel == "open311"
+    assert [a.findtext("code") for a in definition.findall("attributes/attribute")] == [
+        "request_type", "requester_kind",
+    ]
