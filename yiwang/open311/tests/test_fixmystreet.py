@@ -381,3 +381,19 @@ def test_a_client_may_post_to_a_level_1_service_and_to_other(api, tokens, servic
     assert [a.findtext("code") for a in definition.findall("attributes/attribute")] == [
         "request_type", "requester_kind",
     ]
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("en", "description: required: the text of the update"), ("zh-hant", "description: 必填：補充的內容")],
+)
+def test_update_errors_are_translated(api, tokens, drive, language, expected):
+    case = drive(Status.RECEIVED)
+    response = api.post(
+        f"{BASE}/servicerequestupdates.xml",
+        urlencode(fms_update(tokens["operator"], case.number, description=None)),
+        content_type="application/x-www-form-urlencoded",
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert response.status_code == 400
+    assert parse(response).findtext("error/description") == expected
