@@ -397,3 +397,29 @@ def test_update_errors_are_translated(api, tokens, drive, language, expected):
     )
     assert response.status_code == 400
     assert parse(response).findtext("error/description") == expected
+
+
+def test_the_update_feed_reads_in_a_fixed_number_of_queries(client, drive, settings):
+    # given a server whose caches are loaded (no revision check due), one case with a few updates,
+    # then several more cases
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.ROUTING_CHECK_SECONDS = settings.GEO_INDEX_CHECK_SECONDS = 3600
+    settings.WORKDAY_CALENDAR_CHECK_SECONDS = settings.CLASSIFY_CHECK_SECONDS = 3600
+    drive(Status.IN_PROGRESS)
+    captured = []
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(f"{BASE}/servicerequestupdates.xml", {"extended_statuses": "1", **window()})
+        assert response.status_code == 200
+        captured.append([q["sql"][:150] for q in ctx.captured_queries])
+        return len(ctx.captured_queries), len(parse(response).findall("request_update"))
+
+    few_queries, few = count()
+    for _n in range(3):
+        drive(Status.RATED)
+    many_queries, many = count()
+    # then more updates cost no more queries
+    assert many > few and many_queries == few_queries, captured
