@@ -59,3 +59,25 @@ def _release_clock():
 
 
 pytest_plugins = ["yiwang.core.testing.browser"]
+
+
+@pytest.fixture
+def trained(db):
+    """A classifier trained on 60 messages per category of data/messages (a few seconds), active."""
+    import csv
+
+    from django.conf import settings as django_settings
+
+    from yiwang.classify.selectors import forget_cached_state
+    from yiwang.classify.services import classifier_train
+
+    with open(django_settings.DATA_DIR / "messages" / "train.csv", encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["text_form"] != "segmented_only"]
+    per_label: dict[str, list] = {}
+    for r in rows:
+        per_label.setdefault(r["label"], []).append(r)
+    sample = [r for group in per_label.values() for r in group[:60]]
+    classifier_train(rows=sample, source="test sample", holdout=None)
+    forget_cached_state()
+    yield
+    forget_cached_state()

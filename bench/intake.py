@@ -487,6 +487,7 @@ def main() -> None:
     parser.add_argument("--client-mode", choices=("auto", "threads", "processes"), default="auto")
     parser.add_argument("--no-profile", action="store_true", help="skip the in-process profile")
     parser.add_argument("--quick", action="store_true", help="one worker count (3), 4 s runs")
+    parser.add_argument("--profile-only", action="store_true", help="only the in-process profile of one create")
     args = parser.parse_args()
     if args.quick:
         args.workers = "3" if args.workers == parser.get_default("workers") else args.workers
@@ -518,6 +519,10 @@ def main() -> None:
         env = platform_env(url, var)
         log(f"preparing {url} (migrate, demo geography); logs in {var}")
         token = prepare_platform(env)["rel_operator"]
+        if args.profile_only:
+            print(json.dumps({"bench": "intake", "when": when, "database": database,
+                              "profile_one_create": profile_create(env, token, var)}, ensure_ascii=False))
+            return
 
         background = [busy_cores()]
         log(f"cores busy before the runs (others' load): {background[0]}")

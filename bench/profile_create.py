@@ -102,6 +102,8 @@ def main() -> None:
     for _ in range(args.n):
         create()
     profiler.disable()
+    if os.environ.get("BENCH_PROFILE_DUMP"):  # for pstats / snakeviz by hand
+        profiler.dump_stats(os.environ["BENCH_PROFILE_DUMP"])
 
     def top(sort: str, only_project: bool) -> tuple[str, list]:
         out = io.StringIO()

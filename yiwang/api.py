@@ -68,6 +68,7 @@ def _register():
     api.add_router("/", cases_router)  # with the intake's operations on it (yiwang.intake.api)
     api.add_router("/measures", "yiwang.analytics.api.router")
     api.add_router("/grids", "yiwang.registers.api.router")
+    api.add_router("/programmes", "yiwang.programmes.api.router")
     api.add_router("/classifier", "yiwang.classify.api.router")
 
 

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "ninja",  # its Swagger UI from our own static files (no CDN, and the CSP allows no other origin)
     "yiwang.core",
     "yiwang.accounts",
     "yiwang.geo",
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "yiwang.open311",
     "yiwang.analytics",
     "yiwang.registers",
+    "yiwang.programmes",
     "yiwang.platform",  # the top app: demo, serve, periodic jobs, retention, the home page
 ]
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("geo/", include("yiwang.geo.urls")),
     path("grids/", include("yiwang.registers.urls")),
     path("cockpit/", include("yiwang.analytics.urls")),
+    path("programmes/", include("yiwang.programmes.urls")),
     path("classifier/", include("yiwang.classify.urls")),
     path("", include("yiwang.web.urls")),
     path("", include("yiwang.platform.urls")),

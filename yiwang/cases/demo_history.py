@@ -971,7 +971,7 @@ class History:
             case = self._move(
                 case, "resume", cast.dispatcher, {"reason": "已具备继续办理条件，恢复计时。"}, t
             )
-        if p.extension:
+        if p.extension and case.due_at and t < case.due_at:  # asked for within the time limit only
             t = self.office(t, max(0.5, 0.4 * self.office_hours_between(t, case.due_at)))
             yield t
             days = rng.choice((5, 5, 10, 15))

@@ -341,6 +341,11 @@ def extend(ctx, p):
     if ctx.actor.role in UNIT:
         if case.extension_requested_days:
             raise ApplicationError(codes.EXTENSION_INVALID, _("已有待审批的延期申请。"), status=409)
+        if case.due_at and ctx.at > case.due_at:
+            # An extension is asked for within the time limit; once it has run out the case is late.
+            raise ApplicationError(
+                codes.EXTENSION_INVALID, _("已超过办理时限，不能再申请延期。请尽快办结，或向派遣员说明情况。"), status=409
+            )
         if p.days is None or not 1 <= p.days <= 30:
             raise ApplicationError(
                 codes.EXTENSION_INVALID, _("延期天数须为 1 到 30 个工作日"), fields={"days": _("须为 1 到 30 的整数")}

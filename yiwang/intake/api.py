@@ -141,6 +141,8 @@ class DuplicateOut(Schema):
     place_closeness: float
     distance_m: float | None
     days_apart: float
+    same_spot: bool = Field(description="found as a report from the same spot (50 m) at the same time (24 h), "
+                                        "not by its wording")
 
 
 @router.get(
@@ -148,7 +150,8 @@ class DuplicateOut(Schema):
     response={200: list[DuplicateOut], 403: ErrorOut, 404: ErrorOut},
     summary="Likely duplicates of a case (重复件)",
     description="Cases received within 30 days of it, in its district, that read alike (character n-gram "
-    "TF-IDF cosine, weighted by distance and time), best first with their scores. Merge one with "
+    "TF-IDF cosine, weighted by distance and time) or come from the same spot at the same time in the same "
+    "category, best first with their scores. Merge one with "
     '`POST /cases/{number}/merge {"into": PARENT}`. Staff only.',
 )
 def get_duplicates(request, number: str, limit: int = 5):

@@ -14,6 +14,7 @@ from .duplicates import (
     NON_WORD,
     Where,
     combined_score,
+    duplicate_score,
     place_closeness,
     text_similarities,
     time_closeness,
@@ -31,6 +32,7 @@ class DuplicateCandidate:
     place_closeness: float
     distance_m: float | None
     days_apart: float
+    same_spot: bool  # found as a report from the same spot at the same time, not by its words
 
 
 def duplicate_candidates(*, case: Case, limit: int = 5) -> list[DuplicateCandidate]:
@@ -57,6 +59,7 @@ def duplicate_candidates(*, case: Case, limit: int = 5) -> list[DuplicateCandida
             "town_id",
             "district_id",
             "received_at",
+            "category_id",
         )[: settings.INTAKE_DUPLICATE_POOL]
     )
     if not rows:
@@ -71,7 +74,10 @@ def duplicate_candidates(*, case: Case, limit: int = 5) -> list[DuplicateCandida
             here, Where(row["lon"], row["lat"], row["community_id"], row["town_id"], row["district_id"])
         )
         days = (row["received_at"] - case.received_at).total_seconds() / 86400
-        score = combined_score(text, place, time_closeness(days, window.days))
+        by_text = combined_score(text, place, time_closeness(days, window.days))
+        same_category = None if None in (case.category_id, row["category_id"]) else case.category_id == row["category_id"]
+        score = duplicate_score(text, place, time_closeness(days, window.days), metres=metres,
+                                hours_apart=days * 24, same_category=same_category)
         if score < settings.INTAKE_DUPLICATE_MIN_SCORE:
             continue
         found.append(
@@ -85,6 +91,7 @@ def duplicate_candidates(*, case: Case, limit: int = 5) -> list[DuplicateCandida
                 place_closeness=round(place, 3),
                 distance_m=round(metres, 1) if metres is not None else None,
                 days_apart=round(days, 2),
+                same_spot=score > by_text,
             )
         )
     found.sort(key=lambda c: (-c.score, c.number))

@@ -612,8 +612,13 @@ def classify_request(data: CaseInput) -> None:
         data.category_code, data.category_confidence = chosen.code, prediction["confidence"]
 
 
-def case_submit(*, data: CaseInput, actor: Actor, idempotency_key: str = "", body_hash: str = "") -> tuple[Case, bool]:
+def case_submit(
+    *, data: CaseInput, actor: Actor, idempotency_key: str = "", body_hash: str = "", auto_route: bool = True
+) -> tuple[Case, bool]:
     """Enter one request from any channel. Returns (the case, whether it is new).
+
+    `auto_route=False`: the platform does not accept and dispatch it by itself, whatever the
+    classifier's confidence (a grid worker's fix on the spot waits for the dispatcher instead).
 
     With an idempotency key, the same key and body return the first case (False), whatever happened
     to the first response; the same key with another body is refused (409). The key is written in the
@@ -623,7 +628,7 @@ def case_submit(*, data: CaseInput, actor: Actor, idempotency_key: str = "", bod
     that fails on its way there (its photos were taken by the first case, say) is answered the same."""
     try:
         with transaction.atomic():
-            case = _submit(data, actor)
+            case = _submit(data, actor, auto_route=auto_route)
             if idempotency_key:
                 IdempotencyKey.objects.create(user=actor.user, key=idempotency_key, body_hash=body_hash, case=case)
     except (IntegrityError, ApplicationError):
@@ -645,7 +650,7 @@ def _idempotent_case(actor: Actor, key: str, body_hash: str) -> Case | None:
     return row.case
 
 
-def _submit(data: CaseInput, actor: Actor) -> Case:
+def _submit(data: CaseInput, actor: Actor, *, auto_route: bool = True) -> Case:
     attachments = attachments_for_case(tokens=data.attachments, user=actor.user)
     # A photo's EXIF position places a report that has no point (read before the EXIF was stripped).
     from_exif = exif_point(attachments) if data.lon is None and data.lat is None else None
@@ -660,6 +665,6 @@ def _submit(data: CaseInput, actor: Actor) -> Case:
         data.placement, data.placement_confidence = Placement.GPS, EXIF_CONFIDENCE
         notes["placement_note"] = "exif"  # placed by the GPS position in a photo's EXIF
     data.event_notes = {**notes, **data.event_notes}
-    case = case_create(data=data, actor=actor)
+    case = case_create(data=data, actor=actor, auto_route=auto_route)
     bind_attachments(attachments=attachments, case=case)
     return case

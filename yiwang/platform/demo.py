@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.management import call_command
 
+from yiwang.accounts.demo import load_demo_users
 from yiwang.analytics.demo import load_demo_rise
 from yiwang.analytics.services import cockpit_refresh
 from yiwang.cases.audit import sequence_all
@@ -13,6 +14,7 @@ from yiwang.classify.services import classifier_train_demo
 from yiwang.geo.demo import load_demo_geography
 from yiwang.geo.locate import bump_revision
 from yiwang.geo.models import Area
+from yiwang.programmes.demo import load_demo_programmes
 from yiwang.registers.demo import load_demo_registers
 from yiwang.routing.demo import load_categories, load_rules, load_units
 from yiwang.routing.snapshot import routing_snapshot
@@ -68,6 +70,10 @@ def load_demo(*, stdout=None, history: int | None = None) -> dict:
 
         say("Bringing the cockpit's rollups, hot topics and early warnings up to date…")
         summary["cockpit"] = cockpit_refresh()
+    if stdout is not None:  # the test session's tests make their own programmes
+        say("Loading the six programmes' targets (from the city's plan) and generated progress reports (marked)…")
+        load_demo_users()  # the leader who approved the generated reports
+        summary["programmes"] = load_demo_programmes()
     return summary
 
 

@@ -10,6 +10,7 @@ from collections import Counter
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from yiwang.accounts.models import Role, User
@@ -65,7 +66,7 @@ def person_row(p: Person) -> dict:
         "address": p.address,
         "building": str(p.building) if p.building_id else "",
         "room": p.room.number if p.room_id else "",
-        "last_visited_at": p.last_visited_at.isoformat() if p.last_visited_at else None,
+        "last_visited_at": localtime(p.last_visited_at).isoformat() if p.last_visited_at else None,
         "generated": p.generated,
     }
 
@@ -81,7 +82,7 @@ def organisation_row(o: Organisation) -> dict:
         "contact_phone": mask(Register.ORGANISATION, "contact_phone", o.contact_phone),
         "employees": o.employees,
         "address": o.address,
-        "last_visited_at": o.last_visited_at.isoformat() if o.last_visited_at else None,
+        "last_visited_at": localtime(o.last_visited_at).isoformat() if o.last_visited_at else None,
         "generated": o.generated,
     }
 
@@ -143,7 +144,7 @@ def case_row(c: Case) -> dict:
         "status_label": str(c.get_status_display()),
         "category": c.category.name if c.category_id else "",
         "category_display": c.category.display_name if c.category_id else "",
-        "received_at": c.received_at.isoformat(),
+        "received_at": localtime(c.received_at).isoformat(),
         "address": c.address,
     }
 
@@ -252,7 +253,7 @@ def grid_file(*, grid: Area, user, limit: int = LIST_LIMIT) -> dict:
         "hot_topics": hot_topics(grid),
         "visits": [
             {"register": v.register, "record_id": v.record_id, "kind": str(v.get_kind_display()), "note": v.note,
-             "by": v.by.username, "at": v.at.isoformat()}
+             "by": v.by.username, "at": localtime(v.at).isoformat()}
             for v in visits
         ],
         "generated": any(r["generated"] for rows in lists.values() for r in rows),

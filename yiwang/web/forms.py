@@ -395,7 +395,10 @@ class ExtendRequestForm(MoveForm):
 
 
 class ExtendDecisionForm(MoveForm):
-    decision = forms.ChoiceField(label=_("审批"), choices=[("approve", _("批准延期")), ("deny", _("不批准"))])
+    # No default: the dispatcher chooses (an approval by one careless click would move the deadline).
+    decision = forms.ChoiceField(
+        label=_("审批"), choices=[("", _("请选择")), ("approve", _("批准延期")), ("deny", _("不批准"))]
+    )
     reason = forms.CharField(label=_("意见"), required=False, max_length=500)
 
     def payload(self):

@@ -1,6 +1,7 @@
 """Translatable names of the moves, as people read them on the pages and timelines."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 ACTION_LABELS = {
     "create": _("登记"),
@@ -68,3 +69,21 @@ ACTION_HELP = {
     "reopen": _("退回承办单位重新办理，须说明原因。"),
     "close": _("确认办结，群众将收到评价邀请。"),
 }
+
+
+# An extension is one move with three meanings: the unit's request and the dispatcher's decision.
+EXTEND_LABELS = {
+    "requested": pgettext_lazy("timeline", "申请延期"),
+    "approve": pgettext_lazy("timeline", "批准延期"),
+    "deny": pgettext_lazy("timeline", "不批准延期"),
+}
+
+
+def event_label(action: str, payload: dict | None) -> str:
+    """What an event was, in words: the move's name, or for an extension what actually happened
+    (a request is not an extension until it is approved)."""
+    if action == "extend":
+        label = EXTEND_LABELS.get((payload or {}).get("request"))
+        if label is not None:
+            return str(label)
+    return str(ACTION_LABELS.get(action, action))

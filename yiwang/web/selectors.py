@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db.models import Case as DbCase
 from django.db.models import F, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
+from django.utils.translation import gettext_lazy
 
 from yiwang.accounts.models import Role
 from yiwang.cases.models import OPEN_STATUSES, Card, Case, Channel, Status, requester_phone_digest
@@ -184,6 +185,7 @@ class Duplicate:
     case: Case
     score: float | None
     distance_m: float | None = None
+    same_spot: bool = False
 
 
 def duplicates(*, case: Case, limit: int = 5) -> list[Duplicate]:
@@ -195,7 +197,37 @@ def duplicates(*, case: Case, limit: int = 5) -> list[Duplicate]:
         return []
     cases = Case.objects.in_bulk([c.number for c in found], field_name="number")  # one query, not one each
     return [
-        Duplicate(cases[c.number], c.score, c.distance_m)
+        Duplicate(cases[c.number], c.score, c.distance_m, c.same_spot)
         for c in found
         if c.number in cases and cases[c.number].pk != case.pk
+    ]
+
+
+# --------------------------------------------------------------------------- the requester's progress
+@dataclass(frozen=True)
+class Step:
+    label: str
+    words: str  # what the step means, in plain words
+    state: str  # done | current | todo
+
+
+# The five steps a requester follows, each with the statuses that stand at it.
+REQUESTER_STEPS = (
+    ((Status.RECEIVED,), gettext_lazy("已收到"), gettext_lazy("我们已收到您的诉求，工作人员会尽快查看。")),
+    ((Status.ACCEPTED,), gettext_lazy("已受理"), gettext_lazy("工作人员已确认受理，正在安排负责的单位。")),
+    ((Status.DISPATCHED, Status.IN_PROGRESS, Status.RETURNED, Status.SUSPENDED), gettext_lazy("办理中"),
+     gettext_lazy("负责的单位正在办理。")),
+    ((Status.REPLIED, Status.VERIFYING), gettext_lazy("已答复"), gettext_lazy("单位已答复，正在核实办理结果。")),
+    ((Status.CLOSED, Status.ANSWERED, Status.RATED), gettext_lazy("已办结"), gettext_lazy("办理完成，欢迎您评价。")),
+)
+
+
+def requester_steps(case: Case) -> list[Step]:
+    """Where the requester's case stands, as five plain steps (none for a rejected or merged case)."""
+    at = next((i for i, step in enumerate(REQUESTER_STEPS) if case.status in step[0]), None)
+    if at is None:
+        return []
+    return [
+        Step(str(label), str(words), "done" if i < at else "current" if i == at else "todo")
+        for i, (_statuses, label, words) in enumerate(REQUESTER_STEPS)
     ]

@@ -69,7 +69,8 @@ def patrol_report(*, data: CaseInput, user, photos=(), fix_note: str = "") -> Ca
         # Kept in the text too, so the account survives whatever routing does with the case.
         data.text = f"{data.text}\n{SELF_FIX_MARK}{fix_note}"
     data.attachments = photos_upload(files=photos, user=user) + list(data.attachments or [])
-    case = case_submit(data=data, actor=Actor.of(user))[0]
+    # A fix on the spot is not routed by the platform: no bureau gets work that is already done.
+    case = case_submit(data=data, actor=Actor.of(user), auto_route=not fix_note)[0]
     if fix_note and case.status == Status.RECEIVED:
         case = perform(
             case=case, action="accept", actor=Actor.system(), payload={"note": f"{SELF_FIX_MARK}{fix_note}"}

@@ -43,6 +43,21 @@ def test_a_token_expires_after_the_default_lifetime(client, bob, settings):
     assert response.json()["code"] == "unauthorized" and set(response.json()) == {"code", "message", "fields"}
 
 
+def test_a_tokens_last_use_is_kept_at_most_every_five_minutes(client, bob):
+    start = dt.datetime(2027, 1, 1, 9, tzinfo=dt.UTC)
+    clock.freeze(start)
+    key = create()
+    assert ApiToken.objects.get(user=bob).last_used_at is None
+    assert get_cases(client, key).status_code == 200
+    assert ApiToken.objects.get(user=bob).last_used_at == start
+    clock.freeze(start + dt.timedelta(minutes=4))
+    assert get_cases(client, key).status_code == 200
+    assert ApiToken.objects.get(user=bob).last_used_at == start  # no write on every request
+    clock.freeze(start + dt.timedelta(minutes=6))
+    assert get_cases(client, key).status_code == 200
+    assert ApiToken.objects.get(user=bob).last_used_at == start + dt.timedelta(minutes=6)
+
+
 def test_days_sets_the_lifetime_within_bounds(bob, settings):
     clock.freeze(dt.datetime(2027, 1, 1, tzinfo=dt.UTC))
     create("--days", "7")

@@ -1,30 +1,11 @@
 """At intake the case gets the classifier's category, its confidence and the top three candidates;
 above the threshold it is routed at once, below it waits for the dispatcher."""
 
-import csv
-
 import pytest
-from django.conf import settings as django_settings
 
 from yiwang.cases.models import Status
-from yiwang.classify.selectors import forget_cached_state
-from yiwang.classify.services import classifier_train
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def trained():
-    with open(django_settings.DATA_DIR / "messages" / "train.csv", encoding="utf-8") as fh:
-        rows = [r for r in csv.DictReader(fh) if r["text_form"] != "segmented_only"]
-    per_label: dict[str, list] = {}
-    for r in rows:
-        per_label.setdefault(r["label"], []).append(r)
-    sample = [r for group in per_label.values() for r in group[:60]]
-    classifier_train(rows=sample, source="test sample", holdout=None)
-    forget_cached_state()
-    yield
-    forget_cached_state()
 
 
 def test_a_case_is_classified_and_confident_ones_are_routed(trained, make_case, settings):

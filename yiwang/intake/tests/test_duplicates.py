@@ -101,3 +101,39 @@ def test_the_dispatcher_sees_them_and_merges_with_the_merge_move(client, tokens)
     third = call(client, "post", "/cases", tokens["operator"], body).json()["number"]
     again = call(client, "get", f"/cases/{third}/duplicates", tokens["dispatcher"]).json()
     assert [d["number"] for d in again] == [parent]
+
+
+# --------------------------------------------------------------------------- the same spot, other words
+MANHOLE = ("井盖缺失", "白沙街道东华路人行道上的井盖不见了，晚上很危险，有人差点掉下去。")
+MANHOLE_AGAIN = ("下水道没盖子", "东华路边有个下水口敞开着，盖板被人偷走了，小孩路过容易出事。")
+LAMP = ("路灯不亮", "东华路这一段的路灯坏了好几天，晚上一片漆黑。")
+POINT = (113.0800, 22.6000)
+TWENTY_M_EAST = (113.0800 + 20 / 102_700, 22.6000)  # 1° of longitude is about 102.7 km at 22.6° N
+
+
+def report(operator, words, *, point, category, minutes=0):
+    data = CaseInput(request_type="求助", title=words[0], text=words[1], lon=point[0], lat=point[1],
+                     category_code=category, received_at=NOW + dt.timedelta(minutes=minutes))
+    return case_submit(data=data, actor=Actor.of(operator))[0]
+
+
+def test_two_reports_of_one_manhole_in_other_words_are_found_by_place_and_time(operator, client, tokens):
+    first = report(operator, MANHOLE, point=POINT, category="C01")
+    second = report(operator, MANHOLE_AGAIN, point=TWENTY_M_EAST, category="C01")
+    assert text_similarities(second.text_normalized, [first.text_normalized])[0] < 0.4  # words alone miss it
+    found = duplicate_candidates(case=second)
+    assert [c.number for c in found] == [first.number]
+    assert found[0].same_spot and 15 < found[0].distance_m < 25
+    # and the dispatcher sees it the same way through the API
+    response = call(client, "get", f"/cases/{second.number}/duplicates", tokens["dispatcher"])
+    assert response.status_code == 200
+    assert [(d["number"], d["same_spot"]) for d in response.json()] == [(first.number, True)]
+
+
+def test_the_same_spot_is_not_enough_for_another_problem_or_another_day(operator):
+    lamp = report(operator, LAMP, point=POINT, category="C02")  # another category at the same spot
+    later = report(operator, MANHOLE_AGAIN, point=TWENTY_M_EAST, category="C01", minutes=5 * 24 * 60)
+    far = report(operator, MANHOLE_AGAIN, point=(113.0900, 22.6000), category="C01")  # about 1 km away
+    first = report(operator, MANHOLE, point=POINT, category="C01")
+    numbers = [c.number for c in duplicate_candidates(case=first)]
+    assert lamp.number not in numbers and later.number not in numbers and far.number not in numbers

@@ -34,3 +34,17 @@ def test_a_case_sees_its_building_organisations_and_earlier_cases(users, client_
     assert "兴华楼" in html and "兴华士多" in html and earlier.number in html and f"/grids/{grid.code}/" in html
     html = template.render(Context({"case": case, "user": users["dispatcher"]}))
     assert "兴华楼" in html and f"/grids/{grid.code}/" not in html and "陈伯" not in html
+
+
+def test_earlier_cases_show_the_local_date_not_the_utc_one(users, client_for, grid, address_of):
+    import datetime as dt
+
+    admin = client_for(users["admin"])
+    address = address_of("兴华路12号")
+    import_file(admin, "building", "住建局", [["房屋编码", "楼栋名称", "地址", "层数", "经度", "纬度"], ["JM-B-1", "兴华楼", address, "7", str(POINT[0]), str(POINT[1])]])
+    resident = Actor.of(users["resident"])
+    at = dt.datetime(2025, 6, 10, 20, 30, tzinfo=dt.UTC)  # 2025-06-11 04:30 in Jiangmen
+    case_submit(data=CaseInput(request_type="投诉", title="屋顶漏水", text="兴华楼屋顶漏水，三楼住户家中渗水。", address=address, received_at=at), actor=resident)
+    case = case_submit(data=CaseInput(request_type="投诉", title="楼顶又漏水了", text="下雨后楼顶继续漏水，楼道积水。", lon=POINT[0] + 0.0001, lat=POINT[1]), actor=resident)[0]
+    html = Template("{% load registers %}{% registers_case_context case %}").render(Context({"case": case, "user": users["gridworker"]}))
+    assert "2025-06-11" in html and "2025-06-10" not in html

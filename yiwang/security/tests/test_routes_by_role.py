@@ -82,6 +82,7 @@ class World:
     organisation: dict[str, int]  # a record with personal fields (reveal)
     batch_id: int
     area: dict[str, str] = field(default_factory=lambda: {"in": HOME_DISTRICT, "out": OTHER_DISTRICT})
+    prog: dict[str, dict] = field(default_factory=dict)  # programmes: "in" led by the handler's unit, "out" by another
 
 
 def _point_in(area: Area) -> tuple[float, float]:
@@ -167,7 +168,30 @@ def _build_world() -> World:
         building=buildings,
         organisation=organisations,
         batch_id=batch.pk,
+        prog={"in": _programme("IN", unit_in, now), "out": _programme("OUT", unit_out, now)},
     )
+
+
+def _programme(code: str, unit: Unit, now) -> dict:
+    """A programme whose one task `unit` leads, with a waiting report for 2025-Q1 and a photo."""
+    import datetime as dt
+
+    from django.core.files.base import ContentFile
+
+    from yiwang.programmes.models import Attachment, Indicator, Programme, Report, Task
+
+    programme = Programme.objects.create(code=f"T-{code}", name="测试行动", created_at=now)
+    indicator = Indicator.objects.create(
+        programme=programme, code=f"T-{code}-1", name="测试指标", measure_unit="个", baseline=0,
+        baseline_date=dt.date(2025, 1, 1), target=10, target_date=dt.date(2027, 12, 31),
+    )
+    task = Task.objects.create(indicator=indicator, title="测试任务", lead_unit=unit, starts_on=dt.date(2025, 1, 1),
+                               ends_on=dt.date(2027, 12, 31))
+    report = Report.objects.create(task=task, unit=unit, period="2025-Q1", period_end=dt.date(2025, 3, 31), value=1,
+                                   due_at=now, first_submitted_at=now, submitted_at=now)
+    photo = Attachment.objects.create(report=report, file=ContentFile(_png().getvalue(), name="t.png"), name="t.png",
+                                      content_type="image/png", size=1, uploaded_at=now)
+    return {"code": programme.code, "indicator": indicator.code, "task": task.pk, "report": report.pk, "attachment": photo.pk}
 
 
 @pytest.fixture(scope="module")
@@ -393,6 +417,33 @@ PAGES: dict[str, Route] = {
         "GET", lambda w, r, x: f"/cockpit/report.xlsx?area={w.area[x]}",
         allow("dispatcher", "leader", "auditor", "admin"), allow("auditor", "admin"),
     ),
+    # ------------------------------------------------------------------ programmes (督查督办): leaders, auditors
+    # and admins read all; a unit its own tasks; leaders decide; admins import
+    "programmes/": Route("GET", lambda w, r, x: "/programmes/", allow("handler", "unit_leader", "leader", "auditor", "admin")),
+    "programmes/mine/": Route("GET", lambda w, r, x: "/programmes/mine/", allow("handler", "unit_leader", "leader", "auditor", "admin")),
+    "programmes/task/<int:task_id>/": Route(
+        "GET", lambda w, r, x: f"/programmes/task/{w.prog[x]['task']}/",
+        allow("handler", "unit_leader", "leader", "auditor", "admin"), allow("leader", "auditor", "admin"),
+    ),
+    "programmes/task/<int:task_id>/report/<str:period>/": Route(
+        "POST", lambda w, r, x: f"/programmes/task/{w.prog[x]['task']}/report/2025-Q2/", allow("handler", "unit_leader"),
+        expect(NO), body=lambda w, r, x: {"value": "3"},
+    ),
+    "programmes/report/<int:report_id>/approve": Route(
+        "POST", lambda w, r, x: f"/programmes/report/{w.prog[x]['report']}/approve", allow("leader"), allow("leader"),
+    ),
+    "programmes/report/<int:report_id>/return": Route(
+        "POST", lambda w, r, x: f"/programmes/report/{w.prog[x]['report']}/return", allow("leader"), allow("leader"),
+        body=lambda w, r, x: {"reason": "请补充材料"},
+    ),
+    "programmes/attachment/<int:attachment_id>": Route(
+        "GET", lambda w, r, x: f"/programmes/attachment/{w.prog[x]['attachment']}",
+        allow("handler", "unit_leader", "leader", "auditor", "admin"), allow("leader", "auditor", "admin"),
+    ),
+    "programmes/export.xlsx": Route("GET", lambda w, r, x: "/programmes/export.xlsx", allow("handler", "unit_leader", "leader", "auditor", "admin")),
+    "programmes/print/": Route("GET", lambda w, r, x: "/programmes/print/", allow("handler", "unit_leader", "leader", "auditor", "admin")),
+    "programmes/import/": Route("GET", lambda w, r, x: "/programmes/import/", allow("admin")),
+    "programmes/import/template/<str:kind>.xlsx": Route("GET", lambda w, r, x: "/programmes/import/template/indicators.xlsx", allow("admin")),
     # ------------------------------------------------------------------ classifier
     "classifier/": Route("GET", lambda w, r, x: "/classifier/", allow("auditor", "admin")),  # auditor reads
     "classifier/activate/": Route(
@@ -479,6 +530,48 @@ API_ROUTES: dict[str, Route] = {
     "GET /api/v1/classifier/cases/{number}/similar": Route(
         "GET", lambda w, r, x: f"{API}/classifier/cases/{num(w, r, x)}/similar",
         expect(OK, anonymous=NO, resident=NO), expect(OK, anonymous=NO, resident=NO, **OUT_OF_SCOPE),
+    ),
+    # programmes (督查督办)
+    "GET /api/v1/programmes": Route("GET", lambda w, r, x: f"{API}/programmes", allow("handler", "unit_leader", "leader", "auditor", "admin")),
+    "POST /api/v1/programmes": Route(
+        "POST", lambda w, r, x: f"{API}/programmes", allow("admin"), body=lambda w, r, x: {"code": "T-NEW", "name": "新行动"}, json=True,
+    ),
+    "GET /api/v1/programmes/tasks": Route("GET", lambda w, r, x: f"{API}/programmes/tasks", allow("handler", "unit_leader", "leader", "auditor", "admin")),
+    "GET /api/v1/programmes/tasks/{task_id}": Route(
+        "GET", lambda w, r, x: f"{API}/programmes/tasks/{w.prog[x]['task']}",
+        allow("handler", "unit_leader", "leader", "auditor", "admin"), allow("leader", "auditor", "admin"),
+    ),
+    "POST /api/v1/programmes/tasks/{task_id}/reports": Route(
+        "POST", lambda w, r, x: f"{API}/programmes/tasks/{w.prog[x]['task']}/reports", allow("handler", "unit_leader"), expect(NO),
+        body=lambda w, r, x: {"period": "2025-Q2", "value": 3}, json=True,
+    ),
+    "GET /api/v1/programmes/reports/pending": Route(
+        "GET", lambda w, r, x: f"{API}/programmes/reports/pending", allow("handler", "unit_leader", "leader", "auditor", "admin")
+    ),
+    "POST /api/v1/programmes/reports/{report_id}/approve": Route(
+        "POST", lambda w, r, x: f"{API}/programmes/reports/{w.prog[x]['report']}/approve", allow("leader"), allow("leader"), json=True,
+    ),
+    "POST /api/v1/programmes/reports/{report_id}/return": Route(
+        "POST", lambda w, r, x: f"{API}/programmes/reports/{w.prog[x]['report']}/return", allow("leader"), allow("leader"),
+        body=lambda w, r, x: {"reason": "请补充材料"}, json=True,
+    ),
+    "GET /api/v1/programmes/units": Route("GET", lambda w, r, x: f"{API}/programmes/units", allow("handler", "unit_leader", "leader", "auditor", "admin")),
+    "GET /api/v1/programmes/{code}": Route(
+        "GET", lambda w, r, x: f"{API}/programmes/{w.prog[x]['code']}",
+        allow("handler", "unit_leader", "leader", "auditor", "admin"), expect(NO, leader=OK, auditor=OK, admin=OK, handler=NF, unit_leader=NF),
+    ),
+    "PATCH /api/v1/programmes/{code}": Route(
+        "PATCH", lambda w, r, x: f"{API}/programmes/{w.prog[x]['code']}", allow("admin"), allow("admin"),
+        body=lambda w, r, x: {"summary": "改"}, json=True,
+    ),
+    "POST /api/v1/programmes/{code}/indicators": Route(
+        "POST", lambda w, r, x: f"{API}/programmes/{w.prog[x]['code']}/indicators", allow("admin"), allow("admin"),
+        body=lambda w, r, x: {"code": f"T-{x}-2", "name": "新指标", "measure_unit": "个", "baseline": 0,
+                              "baseline_date": "2025-01-01", "target": 5, "target_date": "2027-12-31"}, json=True,
+    ),
+    "PATCH /api/v1/programmes/indicators/{indicator_code}": Route(
+        "PATCH", lambda w, r, x: f"{API}/programmes/indicators/{w.prog[x]['indicator']}", allow("admin"), allow("admin"),
+        body=lambda w, r, x: {"target": 12}, json=True,
     ),
     "GET /api/v1/classifier/versions": Route("GET", lambda w, r, x: f"{API}/classifier/versions", allow(*STAFF)),
 }

@@ -13,6 +13,7 @@ from yiwang.cases.models import CLOCK_STATUSES, Card, Satisfaction, Status
 from yiwang.core import clock
 from yiwang.routing.models import Category, Unit
 
+from .. import labels
 from ..labels import ACTION_BUTTONS, ACTION_LABELS
 
 register = template.Library()
@@ -21,6 +22,11 @@ register = template.Library()
 @register.filter
 def action_label(action: str) -> str:
     return str(ACTION_LABELS.get(action, action))
+
+
+@register.filter
+def event_label(event) -> str:
+    return labels.event_label(event.action, event.payload)
 
 
 @register.filter

@@ -222,6 +222,32 @@ def test_a_stranger_cannot_read_a_case(client, make_case, people):
     assert login(client, people["resident2"]).get(f"/portal/case/{case.number}/").status_code == 404
 
 
+def test_the_requester_sees_no_category_until_the_case_is_accepted(client, people, make_case, trained):
+    case = make_case(title="工厂夜间排放废气", text="附近的化工厂每天夜里排放刺鼻废气，空气污染严重，请环保部门查处。")
+    assert case.status == Status.RECEIVED and case.category is not None  # the classifier's guess
+    login(client, people["resident"])
+    page = body(client.get(f"/portal/case/{case.number}/"))
+    assert "case-category" not in page and case.category.name not in page
+    act(case, "accept", people["operator"], {})
+    page = body(client.get(f"/portal/case/{case.number}/"))
+    assert re.search(r'<span class="case-category">[^<]*' + case.category.name, page)
+
+
+def test_the_requester_sees_the_current_step_in_plain_words_and_the_expected_reply_date(client, people, drive):
+    case = drive("in_progress")
+    login(client, people["resident"])
+    page = body(client.get(f"/portal/case/{case.number}/"))
+    steps = re.findall(r'<li class="step step-(\w+)"[^>]*><strong>([^<]+)</strong>', page)
+    assert steps == [("done", "已收到"), ("done", "已受理"), ("current", "办理中"), ("todo", "已答复"), ("todo", "已办结")]
+    assert re.search(r'aria-current="step"><strong>办理中</strong><span class="step-words">负责的单位正在办理。', page)
+    due = case.due_at.astimezone(dt.timezone(dt.timedelta(hours=8)))  # Jiangmen time
+    assert f"预计 {due:%Y-%m-%d} 前答复您" in page
+    closed = drive("closed")
+    page = body(client.get(f"/portal/case/{closed.number}/"))
+    assert re.search(r'<li class="step step-current" aria-current="step"><strong>已办结</strong>', page)
+    assert "前答复您" not in page
+
+
 def test_the_requester_rates_a_closed_case(client, people, drive):
     case = drive("closed")
     assert case.status == Status.CLOSED
@@ -492,12 +518,32 @@ def test_a_redispatch_without_a_category_keeps_it(client, people, drive):
     login(client, people["dispatcher"])
     r = client.post(
         f"/desk/dispatch/case/{case.number}/redispatch/",
-        {"redispatch-version": case.version, "redispatch-category": "", "redispatch-lead_unit": ""},
+        {"redispatch-version": case.version, "redispatch-category": "", "redispatch-lead_unit": "JM.ZJJ"},
     )
     assert r.status_code == 302
     case.refresh_from_db()
     assert (case.category_id, case.category_confidence) == before and case.category.code == "C01"
-    assert case.status == Status.DISPATCHED and case.lead_unit.code == "JM.ZJJ"  # C01's unit
+    assert case.status == Status.DISPATCHED and case.lead_unit.code == "JM.ZJJ"  # kept: the return refused
+
+
+def test_a_returned_case_is_sent_on_to_a_unit_the_dispatcher_picks(client, people, drive):
+    case = drive("in_progress")  # at JM.ZJJ
+    case = act(case, "return", people["handler"], {"reason": "不属于本单位职责"})
+    login(client, people["dispatcher"])
+    page = body(client.get(f"/desk/dispatch/case/{case.number}/"))
+    select = re.search(r'<select name="redispatch-lead_unit".*?</select>', page, re.S).group(0)
+    assert "selected" not in select.replace('<option value="" selected>', "")  # nothing chosen for them
+    assert re.search(r'<option value="JM.ZJJ">[^<]*（退回单位）</option>', select)
+    assert "按权责清单自动选择" not in select  # the list would pick the unit that returned it
+    left_out = client.post(f"/desk/dispatch/case/{case.number}/redispatch/",
+                           {"redispatch-version": case.version, "redispatch-lead_unit": ""})
+    assert left_out.status_code == 200 and "这个字段是必填项" in body(left_out)
+    case.refresh_from_db()
+    assert case.status == Status.RETURNED
+    client.post(f"/desk/dispatch/case/{case.number}/redispatch/",
+                {"redispatch-version": case.version, "redispatch-lead_unit": "JM.SHJ"})
+    case.refresh_from_db()
+    assert case.status == Status.DISPATCHED and case.lead_unit.code == "JM.SHJ"
     assert "category" not in case.events.order_by("-seq").first().payload
 
 
@@ -524,6 +570,45 @@ def test_an_extension_request_is_decided_by_the_dispatcher(client, people, drive
     assert r.status_code == 302
     case.refresh_from_db()
     assert case.due_at > due and case.extension_requested_days is None
+
+
+def timeline_steps(page: str) -> list[str]:
+    return re.findall(r'<span class="what">([^<]*)</span>', page)
+
+
+def test_an_extension_request_is_not_shown_as_an_extension_until_approved(client, people, drive):
+    case = drive("in_progress")
+    login(client, people["handler"])
+    client.post(f"/desk/unit/case/{case.number}/extend/",
+                {"extend-version": case.version, "extend-days": "5", "extend-reason": "需等待材料到货"})
+    case.refresh_from_db()
+    page = body(client.get(f"/desk/unit/case/{case.number}/"))
+    assert timeline_steps(page)[-1] == "申请延期" and "已延期" not in page
+    login(client, people["dispatcher"])
+    page = body(client.get(f"/desk/dispatch/case/{case.number}/"))
+    # the decision has no default: a dispatcher who only presses the button has decided nothing
+    select = re.search(r'<select name="extend-decision".*?</select>', page, re.S).group(0)
+    assert re.search(r'<option value="" selected>', select) and 'value="approve" selected' not in select
+    undecided = client.post(f"/desk/dispatch/case/{case.number}/extend/", {"extend-version": case.version})
+    assert undecided.status_code == 200 and "这个字段是必填项" in body(undecided)
+    case.refresh_from_db()
+    assert case.extension_requested_days == 5 and case.extension_count == 0
+    client.post(f"/desk/dispatch/case/{case.number}/extend/",
+                {"extend-version": case.version, "extend-decision": "approve"})
+    page = body(client.get(f"/desk/dispatch/case/{case.number}/"))
+    assert timeline_steps(page)[-2:] == ["申请延期", "批准延期"] and "已延期 1 次" in page
+
+
+def test_an_overdue_case_cannot_ask_for_an_extension(client, people, drive):
+    case = drive("in_progress")
+    Case.objects.filter(pk=case.pk).update(due_at=clock.now() - dt.timedelta(hours=2))
+    case.refresh_from_db()
+    login(client, people["handler"])
+    r = client.post(f"/desk/unit/case/{case.number}/extend/",
+                    {"extend-version": case.version, "extend-days": "5", "extend-reason": "需等待材料到货"})
+    assert r.status_code in (200, 409) and "已超过办理时限，不能再申请延期" in body(r)
+    case.refresh_from_db()
+    assert case.extension_requested_days is None
 
 
 # --------------------------------------------------------------------------- unit
@@ -654,6 +739,23 @@ def test_a_fix_on_the_spot_is_confirmed_by_the_dispatcher(client, people):
     )
     case.refresh_from_db()
     assert case.status == Status.ANSWERED
+
+
+def test_a_fix_on_the_spot_is_not_dispatched_by_the_platform(client, people, settings, trained):
+    settings.AUTO_DISPATCH_THRESHOLD = 0.0  # any guess of the classifier would be accepted and dispatched
+    login(client, people["gridworker"])
+    report = {"request_type": "求助", "lon": "113.08", "lat": "22.60", "placement": "gps",
+              "title": "工厂夜间排放废气", "text": "附近的化工厂每天夜里排放刺鼻废气，空气污染严重，请环保部门查处。"}
+    assert client.post("/desk/grid/report/", report).status_code == 302
+    routed = Case.objects.get(title="工厂夜间排放废气")
+    assert routed.status == Status.DISPATCHED and routed.lead_unit_id  # an ordinary report is routed
+    fixed = {**report, "title": "工厂废气已制止", "fixed": "on", "fix_note": "已当场劝停排放并拍照留存"}
+    assert client.post("/desk/grid/report/", fixed).status_code == 302
+    case = Case.objects.get(title="工厂废气已制止")
+    assert case.status == Status.ACCEPTED and case.lead_unit_id is None
+    assert not case.events.filter(action="dispatch").exists()
+    login(client, people["dispatcher"])
+    assert case.number in body(client.get("/desk/dispatch/?queue=selffix"))
 
 
 def test_likely_duplicates_are_shown_and_merged(client, people, make_case):

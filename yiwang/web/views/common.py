@@ -28,7 +28,7 @@ from yiwang.geo.models import Area
 
 from .. import access, selectors
 from ..forms import add_service_error, move_form_class
-from ..labels import ACTION_HELP, ACTION_LABELS
+from ..labels import ACTION_HELP, ACTION_LABELS, event_label
 
 # The moves each desk offers (the services still decide whether this person may, on this case, now).
 DESK_MOVES = {
@@ -86,7 +86,7 @@ def move_panels(request, case, desk: str, bound: dict | None = None, primary: tu
             continue
         form = (bound or {}).get(action)
         if form is None:
-            form = move_form_class(action, role)(prefix=action, initial=_initial(case, action))
+            form = for_case(move_form_class(action, role)(prefix=action, initial=_initial(case, action)), case, action)
         panels.append(
             Panel(
                 action=action,
@@ -102,9 +102,27 @@ def move_panels(request, case, desk: str, bound: dict | None = None, primary: tu
 
 def _initial(case, action) -> dict:
     initial = {"version": case.version}
-    if action == "redispatch" and case.lead_unit_id:
+    if action == "redispatch" and case.lead_unit_id and case.status != Status.RETURNED:
         initial["lead_unit"] = case.lead_unit.code
     return initial
+
+
+def for_case(form, case, action: str):
+    """A returned case is sent on to a unit the dispatcher picks: nothing is preselected (least of all
+    the unit that returned it, which is marked), and leaving the unit to the responsibility list,
+    which would choose that unit again, is not offered."""
+    if action == "redispatch" and case.status == Status.RETURNED and "lead_unit" in form.fields:
+        field = form.fields["lead_unit"]
+        field.required = True
+        returned_by = case.lead_unit.code if case.lead_unit_id else None
+
+        def mark(code, name):
+            return code, (_("%(unit)s（退回单位）") % {"unit": name} if code == returned_by else name)
+
+        field.choices = [("", _("（请选择承办单位）"))] + [
+            (group, [mark(*c) for c in units]) for group, units in field.choices if isinstance(units, list | tuple)
+        ]
+    return form
 
 
 def case_page(request, desk: str, case, *, bound: dict | None = None, status: int = 200):
@@ -133,7 +151,7 @@ def move(request, desk: str, number: str, action: str):
     if action not in DESK_MOVES[desk]:
         raise Http404(action)
     case = selectors.desk_case(user=request.user, number=number)
-    form = move_form_class(action, request.user.role)(request.POST, request.FILES, prefix=action)
+    form = for_case(move_form_class(action, request.user.role)(request.POST, request.FILES, prefix=action), case, action)
     if form.is_valid():
         try:
             payload = form.payload()
@@ -151,7 +169,8 @@ def move(request, desk: str, number: str, action: str):
             messages.success(
                 request,
                 _("已%(move)s。诉求件 %(n)s 当前状态：%(status)s")
-                % {"move": ACTION_LABELS[action], "n": case.number, "status": Status(case.status).label},
+                % {"move": event_label(action, case.events.order_by("-seq").values_list("payload", flat=True)[0]),
+                   "n": case.number, "status": Status(case.status).label},
             )
             if selectors.desk_cases(user=request.user).filter(pk=case.pk).exists():
                 return redirect("web:desk_case", desk=desk, number=case.number)

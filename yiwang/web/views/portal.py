@@ -157,6 +157,10 @@ def requester_actor(request, case: Case) -> Actor | None:
     return None
 
 
+# While one of these, the requester is told by when the unit must answer (the handling deadline).
+OPEN_FOR_REPLY = (Status.DISPATCHED, Status.IN_PROGRESS, Status.RETURNED)
+
+
 def _case_context(request, case, *, rate_form=None, appeal_form=None):
     events = [e for e in case_events(case=case) if e.action in PUBLIC_ACTIONS]
     reply = in_requester_script(case.reply_text, translation.get_language())
@@ -175,6 +179,10 @@ def _case_context(request, case, *, rate_form=None, appeal_form=None):
         "appeal_used": appeal_used,
         "appeal_form": appeal_form or AppealForm(prefix="appeal"),
         "photos": selectors.case_photos(case),
+        "steps": selectors.requester_steps(case),
+        "reply_due": case.due_at if case.status in OPEN_FOR_REPLY else None,
+        # Until the case is accepted its category is the classifier's guess, not the platform's word.
+        "category": case.category if case.category_id and case.status != Status.RECEIVED else None,
     }
 
 

@@ -7,6 +7,7 @@ from django.db import transaction
 from yiwang.accounts.demo import DEMO_PASSWORD, DEMO_USERS, load_demo_users
 from yiwang.geo.models import Area
 from yiwang.platform.demo import demo_is_loaded, load_demo, reset_demo
+from yiwang.programmes.demo import load_demo_programmes
 
 
 class Command(BaseCommand):
@@ -26,6 +27,9 @@ class Command(BaseCommand):
                 f"Demo data already loaded ({Area.objects.count()} areas); keeping it. "
                 "Use `make demo RESET=1` to start over."
             )
+            added = load_demo_programmes()  # a demo loaded before the programmes existed gets them now
+            if added["programmes"]:
+                self.stdout.write(f"Added the six programmes: {added}")
         else:
             with transaction.atomic():
                 summary = load_demo(stdout=self.stdout)

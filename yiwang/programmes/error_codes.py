@@ -1,0 +1,13 @@
+"""Error codes of the programmes' tracking (ApplicationError.code)."""
+
+FORBIDDEN = "programmes_forbidden"
+NOT_FOUND = "programmes_not_found"
+INVALID_VALUE = "invalid_value"
+PERIOD_INVALID = "period_invalid"
+PERIOD_NOT_DUE = "period_not_open"
+REPORT_STATE = "report_state"
+ATTACHMENT_REJECTED = "attachment_rejected"
+ATTACHMENT_TOO_LARGE = "attachment_too_large"
+IDEMPOTENCY_CONFLICT = "idempotency_conflict"
+FILE_UNREADABLE = "import_file_unreadable"
+IMPORT_ROWS_INVALID = "import_rows_invalid"
