@@ -12,7 +12,6 @@ import logging
 from functools import wraps
 
 from django.conf import settings
-from django.http import QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -98,12 +97,12 @@ def _check_read_access(request) -> None:
         _user_from_key(params.optional(request.GET, "api_key"))
 
 
-def extended_statuses(request, params_: QueryDict | None = None) -> bool:
+def extended_statuses(request) -> bool:
     """Whether to answer with FixMyStreet's extended statuses: the request's `extended_statuses`
     argument; else whether the api_key's account is listed in OPEN311_EXTENDED_STATUS_ACCOUNTS
     (FixMyStreet cannot add arguments to its calls, but it sends its api_key); else
     OPEN311_EXTENDED_STATUSES (off: plain open/closed, as the spec has it)."""
-    asked = params.extended_statuses_asked(request.GET if params_ is None else params_)
+    asked = params.extended_statuses_asked(request.GET)
     if asked is not None:
         return asked
     accounts = getattr(settings, "OPEN311_EXTENDED_STATUS_ACCOUNTS", ())
