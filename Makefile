@@ -1,5 +1,7 @@
 # Two commands: `make demo` builds, loads the Jiangmen demo and serves it; `make test` runs every test.
 PYTHON ?= python3.11
+# Unset, YIWANG_MODE means production (yiwang/settings.py): these targets are the demo and the tests.
+export YIWANG_MODE ?= demo
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000

@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-os.environ.setdefault("YIWANG_MODE", "demo")
+os.environ.setdefault("YIWANG_MODE", "demo")  # unset means production (yiwang/settings.py)
 
 
 @pytest.fixture(scope="session")

@@ -49,6 +49,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yiwang.settings")
+os.environ.setdefault("YIWANG_MODE", "demo")  # unset means production
 import django  # noqa: E402
 
 django.setup()

@@ -21,6 +21,7 @@ import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yiwang.settings")
+os.environ.setdefault("YIWANG_MODE", "demo")  # unset means production
 import django  # noqa: E402
 
 django.setup()

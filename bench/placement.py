@@ -31,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yiwang.settings")
+os.environ.setdefault("YIWANG_MODE", "demo")  # unset means production
 import django  # noqa: E402
 
 django.setup()

@@ -61,6 +61,7 @@ def main() -> None:
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yiwang.security.testing.settings")
+    os.environ.setdefault("YIWANG_MODE", "demo")  # unset means production
     import django
 
     django.setup()

@@ -4,6 +4,9 @@ Auth: `Authorization: Bearer TOKEN` (yiwang token create) or the web session (wi
 Errors: always {"code", "message", "fields"}, the message in the caller's language.
 """
 
+import logging
+
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -14,6 +17,8 @@ from yiwang.accounts.services import token_user
 from yiwang.cases.api import router as cases_router
 from yiwang.core.errors import ApplicationError
 from yiwang.intake import api as intake_api  # noqa: F401  adds filing, photos and duplicates to the cases router
+
+log = logging.getLogger("yiwang.api")
 
 
 class BearerToken(HttpBearer):
@@ -57,6 +62,17 @@ def _validation_error(request, exc: NinjaValidationError):
 @api.exception_handler(AuthenticationError)
 def _auth_error(request, exc):
     return _error(request, 401, "unauthorized", _("请先登录，或在请求头提供 Authorization: Bearer 令牌。"))
+
+
+@api.exception_handler(Exception)
+def _server_error(request, exc: Exception):
+    # Refusals Django answers itself (a body too large is 413 from intake's AbuseLimitMiddleware, a
+    # suspicious request 400, a permission 403) go on to it; any other error no handler above expected
+    # is logged with its traceback and answered in the error shape.
+    if isinstance(exc, (SuspiciousOperation, PermissionDenied)):
+        raise exc
+    log.exception("unhandled error in %s %s", request.method, request.path, exc_info=exc)
+    return _error(request, 500, "server_error", _("服务器内部错误，请稍后再试。"))
 
 
 @api.exception_handler(HttpError)

@@ -1,7 +1,8 @@
 """Yiwang settings. Everything that differs between machines comes from the environment.
 
 DATABASE_URL   default sqlite:///var/yiwang.sqlite3 (WAL on); postgres://... in production
-YIWANG_MODE    demo | production (production refuses demo passwords and needs SECRET_KEY)
+YIWANG_MODE    production (the default) | demo — production refuses demo passwords and needs SECRET_KEY;
+               demo (make demo, make test, CI) must be asked for, so a forgotten variable fails closed
 SECRET_KEY     required in production
 ALLOWED_HOSTS  comma-separated
 MAP_TILE_URL   optional tile URL template for the map pages; empty = plain background
@@ -19,7 +20,9 @@ VAR_DIR = Path(os.environ.get("YIWANG_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATA_DIR = BASE_DIR / "data"
 
-MODE = os.environ.get("YIWANG_MODE", "demo")
+# Unset means production: a server whose environment lost the variable must not come up with demo
+# keys, demo passwords and public demo media. Demo is asked for (Makefile, .ci/run, conftest.py, bench/).
+MODE = os.environ.get("YIWANG_MODE", "production")
 if MODE not in ("demo", "production"):
     raise ImproperlyConfigured("YIWANG_MODE must be 'demo' or 'production'")
 DEMO_MODE = MODE == "demo"
@@ -131,6 +134,13 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# Case photos go through a checked view (web/views/media.py). Empty: Django sends the file. In
+# production behind nginx: "x-accel-redirect" (the view answers with X-Accel-Redirect to
+# MEDIA_SENDFILE_PREFIX, an `internal` location aliased to MEDIA_ROOT); Apache/lighttpd: "x-sendfile".
+MEDIA_SENDFILE = os.environ.get("MEDIA_SENDFILE", "")
+if MEDIA_SENDFILE not in ("", "x-accel-redirect", "x-sendfile"):
+    raise ImproperlyConfigured("MEDIA_SENDFILE must be empty, 'x-accel-redirect' or 'x-sendfile'")
+MEDIA_SENDFILE_PREFIX = os.environ.get("MEDIA_SENDFILE_PREFIX", "/protected-media/")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -321,7 +331,15 @@ INTAKE_RATE_LIMITS = [
     ("create-ip", ("POST",), r"^/api/v1/(cases|attachments)$", 300, 60, "ip"),
     ("open311-write", ("POST",), r"^/open311/v2/requests", 60, 60, "client"),
     ("public-read", ("GET",), r"^/open311/v2/", 300, 60, "ip"),
-    ("login", ("POST",), r"^/accounts/login/", 20, 300, "ip"),
+    # A flood limit, not the lockout (accounts/lockout.py): an office behind one proxy signs in here too.
+    ("login", ("POST",), r"^/accounts/login/", 200, 300, "ip"),
+    # Each reset request mails someone: a few an hour per address, so the form cannot flood a mailbox.
+    ("password-reset", ("POST",), r"^/accounts/password_reset/$", 5, 3600, "ip"),
+    # The portal's forms for visitors file and text like the API: the API's limits. By address too,
+    # since a visitor without an account can send any session cookie.
+    ("portal-submit", ("POST",), r"^/portal/submit/$", 30, 60, "client"),
+    ("portal-submit-ip", ("POST",), r"^/portal/submit/$", 30, 60, "ip"),
+    ("portal-code-ip", ("POST",), r"^/portal/follow/", 30, 60, "ip"),
 ]
 INTAKE_TRUSTED_PROXIES = int(os.environ.get("INTAKE_TRUSTED_PROXIES", "0"))  # X-Forwarded-For hops to trust
 if os.environ.get("CACHE_URL"):
@@ -345,10 +363,15 @@ MIDDLEWARE = [*MIDDLEWARE[:_at], "yiwang.security.middleware.NulByteMiddleware",
 # Passwords: Argon2id first (PASSWORD_HASHERS above); older hashes are upgraded at the next sign-in.
 # Sign-in lockout per username and per address (yiwang/accounts/lockout.py); admins unlock early.
 AUTHENTICATION_BACKENDS = ["yiwang.accounts.backends.LockoutModelBackend"]
-LOGIN_LOCKOUT_USERNAME_FAILURES = int(os.environ.get("LOGIN_LOCKOUT_USERNAME_FAILURES", "5"))
-LOGIN_LOCKOUT_ADDRESS_FAILURES = int(os.environ.get("LOGIN_LOCKOUT_ADDRESS_FAILURES", "20"))
+# Sign-in throttling (accounts/lockout.py, docs/security.md): failures of one username at one address
+# wait, doubling, up to LOGIN_THROTTLE_MAX_SECONDS; of one username from anywhere only up to a short
+# LOGIN_USERNAME_MAX_SECONDS, so a stranger slows a user down but cannot lock them out.
+LOGIN_THROTTLE_FREE_FAILURES = int(os.environ.get("LOGIN_THROTTLE_FREE_FAILURES", "3"))
+LOGIN_THROTTLE_BASE_SECONDS = int(os.environ.get("LOGIN_THROTTLE_BASE_SECONDS", "2"))
+LOGIN_THROTTLE_MAX_SECONDS = int(os.environ.get("LOGIN_THROTTLE_MAX_SECONDS", "900"))
+LOGIN_USERNAME_FREE_FAILURES = int(os.environ.get("LOGIN_USERNAME_FREE_FAILURES", "10"))
+LOGIN_USERNAME_MAX_SECONDS = int(os.environ.get("LOGIN_USERNAME_MAX_SECONDS", "30"))
 LOGIN_LOCKOUT_WINDOW_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_WINDOW_SECONDS", "900"))
-LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
 # API tokens expire: `yiwang token create --days N` (default below, at most the maximum).
 API_TOKEN_DEFAULT_DAYS = int(os.environ.get("API_TOKEN_DEFAULT_DAYS", "90"))
 API_TOKEN_MAX_DAYS = int(os.environ.get("API_TOKEN_MAX_DAYS", "730"))

@@ -7,6 +7,7 @@ from yiwang.api import api
 from yiwang.core.views import healthz
 
 handler404 = "yiwang.platform.views.not_found"
+handler500 = "yiwang.platform.views.server_error"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

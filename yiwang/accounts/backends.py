@@ -1,7 +1,7 @@
 """The sign-in backend: Django's ModelBackend behind the lockout of lockout.py.
 
 Every sign-in (the login page, the admin) goes through django.contrib.auth.authenticate, which asks
-this backend. A locked username or address is refused before the password is checked (so a lock
+this backend. A username waiting at this address (lockout.py) is refused before the password is checked (so a lock
 cannot be used to test passwords) and the person is told, in their language, when to try again.
 """
 
@@ -29,7 +29,7 @@ def request_address(request) -> str | None:
 def lockout_message(until) -> str:
     local = timezone.localtime(until)
     return _("登录失败次数过多，已暂时锁定。请于 %(time)s 之后再试，或联系管理员解锁。") % {
-        "time": formats.time_format(local, "H:i")
+        "time": formats.time_format(local, "H:i:s")
     }
 
 

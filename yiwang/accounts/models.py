@@ -67,12 +67,13 @@ class ApiToken(models.Model):
 
 
 class LoginLock(models.Model):
-    """Failed sign-ins counted per username and per address; past the limit, sign-in is refused
-    until `locked_until` (see lockout.py). An admin can unlock early (admin action)."""
+    """Failed sign-ins counted per username and per username at one address; past a few, sign-in
+    waits until `locked_until`, longer with each failure (see lockout.py). An admin can lift a wait
+    early (admin action)."""
 
     class Scope(models.TextChoices):
         USERNAME = "username", _("账号")
-        ADDRESS = "address", _("来源地址")
+        PAIR = "pair", _("账号与来源地址")
 
     scope = models.CharField(_("范围"), max_length=10, choices=Scope.choices)
     key = models.CharField(_("账号或地址"), max_length=150)

@@ -10,6 +10,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from yiwang.core.spreadsheets import xlsx_row
+
 from .measures import COUNT_LABELS, DEFINITIONS, RATES
 
 COUNT_COLUMNS = (
@@ -54,25 +56,34 @@ def workbook_bytes(table: dict, *, scope) -> bytes:
     bold = Font(bold=True)
     scope_name = scope.area.name if scope.area else _("全市")
     ws.append(
-        [
-            _("%(scope)s 12345 绩效指标 · %(period)s · 按%(group)s")
-            % {"scope": scope_name, "period": table["period"], "group": table["group"]}
-        ]
+        xlsx_row(
+            ws,
+            [
+                _("%(scope)s 12345 绩效指标 · %(period)s · 按%(group)s")
+                % {"scope": scope_name, "period": table["period"], "group": table["group"]}
+            ],
+        )
     )
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append([weights_text(table["weights"])])
+    ws.append(xlsx_row(ws, [weights_text(table["weights"])]))
     if table.get("previous_period"):
         ws.append(
-            [_("上期 %(p)s：") % {"p": table["previous_period"]} + weights_text(table["previous_weights"])]
+            xlsx_row(
+                ws,
+                [
+                    _("上期 %(p)s：") % {"p": table["previous_period"]}
+                    + weights_text(table["previous_weights"])
+                ],
+            )
         )
     status = table["status"]
-    ws.append([_("数据截至：%(t)s") % {"t": status["last_event_at"] or "-"}])
-    ws.append([])
+    ws.append(xlsx_row(ws, [_("数据截至：%(t)s") % {"t": status["last_event_at"] or "-"}]))
+    ws.append(xlsx_row(ws, []))
     header = [_("排名"), _("上期排名"), _("编码"), _("名称"), _("综合得分"), _("上期得分"), _("变化")]
     header += [str(label) for label in RATES.values()]
     header += [_("逾期办结"), _("当前超期")]
     header += [str(COUNT_LABELS[c]) for c in COUNT_COLUMNS]
-    ws.append(header)
+    ws.append(xlsx_row(ws, header))
     header_row = ws.max_row
     for cell in ws[header_row]:
         cell.font = bold
@@ -93,9 +104,9 @@ def workbook_bytes(table: dict, *, scope) -> bytes:
         return values
 
     for row in table["rows"]:
-        ws.append(line(row))
+        ws.append(xlsx_row(ws, line(row)))
     total = dict(table["total"])
-    ws.append(line(total))
+    ws.append(xlsx_row(ws, line(total)))
     for cell in ws[ws.max_row]:
         cell.font = bold
     first_rate = 8
@@ -108,12 +119,14 @@ def workbook_bytes(table: dict, *, scope) -> bytes:
     ws.freeze_panes = ws.cell(row=header_row + 1, column=5)
 
     defs = wb.create_sheet(_("定义"))
-    defs.append([_("指标"), _("定义")])
+    defs.append(xlsx_row(defs, [_("指标"), _("定义")]))
     for cell in defs[1]:
         cell.font = bold
     extra = {"score": _("综合得分"), "overdue_now": _("当前超期"), "period": _("统计期")}
     for code, text in DEFINITIONS.items():
-        defs.append([str(RATES.get(code) or COUNT_LABELS.get(code) or extra.get(code, code)), text])
+        defs.append(
+            xlsx_row(defs, [str(RATES.get(code) or COUNT_LABELS.get(code) or extra.get(code, code)), text])
+        )
     defs.column_dimensions["A"].width = 24
     defs.column_dimensions["B"].width = 120
 
@@ -132,55 +145,64 @@ def report_workbook_bytes(data: dict) -> bytes:
     scope = data["scope"]
     period = data["period"]
     ws.append(
-        [
-            _("%(scope)s 12345 月度报告 · %(period)s")
-            % {"scope": scope.area.name if scope.area else _("全市"), "period": period.code}
-        ]
+        xlsx_row(
+            ws,
+            [
+                _("%(scope)s 12345 月度报告 · %(period)s")
+                % {"scope": scope.area.name if scope.area else _("全市"), "period": period.code}
+            ],
+        )
     )
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append([weights_text(data["weights"])])
-    ws.append([])
-    ws.append([_("指标"), _("本期"), _("上期"), _("分子"), _("分母")])
+    ws.append(xlsx_row(ws, [weights_text(data["weights"])]))
+    ws.append(xlsx_row(ws, []))
+    ws.append(xlsx_row(ws, [_("指标"), _("本期"), _("上期"), _("分子"), _("分母")]))
     for cell in ws[ws.max_row]:
         cell.font = bold
     total, before = data["total"], data["previous_total"]
-    ws.append([_("综合得分"), total["score"], before["score"]])
+    ws.append(xlsx_row(ws, [_("综合得分"), total["score"], before["score"]]))
     for code, label in RATES.items():
         m = total["measures"][code]
         row = [str(label), m["value"], before["measures"][code]["value"], m["numerator"], m["denominator"]]
-        ws.append(row)
+        ws.append(xlsx_row(ws, row))
         if code != "handling_hours":
             for col in (2, 3):
                 ws.cell(row=ws.max_row, column=col).number_format = "0.00%"
-    ws.append([_("逾期办结"), total["overdue_closed"], before["overdue_closed"]])
+    ws.append(xlsx_row(ws, [_("逾期办结"), total["overdue_closed"], before["overdue_closed"]]))
     for code in ("received", "dispatched", "closed", "rated"):
-        ws.append([str(COUNT_LABELS[code]), total["counts"][code], before["counts"][code]])
+        ws.append(xlsx_row(ws, [str(COUNT_LABELS[code]), total["counts"][code], before["counts"][code]]))
     ws.column_dimensions["A"].width = 28
     for key, title in (("areas", _("区域排名")), ("units", _("承办单位排名"))):
         sheet = wb.create_sheet(title)
         sheet.append(
-            [_("排名"), _("上期排名"), _("编码"), _("名称"), _("综合得分"), _("上期得分"), _("变化")]
-            + [str(label) for label in RATES.values()]
+            xlsx_row(
+                sheet,
+                [_("排名"), _("上期排名"), _("编码"), _("名称"), _("综合得分"), _("上期得分"), _("变化")]
+                + [str(label) for label in RATES.values()],
+            )
         )
         for cell in sheet[1]:
             cell.font = bold
         for r in data[key]["rows"]:
             sheet.append(
-                [
-                    r["rank"],
-                    r["previous_rank"],
-                    r["code"],
-                    r.get("display_name") or r["name"],
-                    r["score"],
-                    r["previous_score"],
-                    r["score_change"],
-                ]
-                + [r["measures"][c]["value"] for c in RATES]
+                xlsx_row(
+                    sheet,
+                    [
+                        r["rank"],
+                        r["previous_rank"],
+                        r["code"],
+                        r.get("display_name") or r["name"],
+                        r["score"],
+                        r["previous_score"],
+                        r["score_change"],
+                    ]
+                    + [r["measures"][c]["value"] for c in RATES],
+                )
             )
         sheet.column_dimensions["D"].width = 28
     sheet = wb.create_sheet(_("热点"))
-    sheet.append([_("热点网格"), "", "", "", _("热点六边形（H3 8 级）")])
-    sheet.append([_("编码"), _("名称"), _("件数"), "", _("编码"), _("中心"), _("件数")])
+    sheet.append(xlsx_row(sheet, [_("热点网格"), "", "", "", _("热点六边形（H3 8 级）")]))
+    sheet.append(xlsx_row(sheet, [_("编码"), _("名称"), _("件数"), "", _("编码"), _("中心"), _("件数")]))
     for cell in sheet[2]:
         cell.font = bold
     grids, cells = data["hot_grids"]["cells"], data["hot_cells"]["cells"]
@@ -188,34 +210,52 @@ def report_workbook_bytes(data: dict) -> bytes:
         g = grids[i] if i < len(grids) else {}
         c = cells[i] if i < len(cells) else {}
         sheet.append(
-            [g.get("key"), g.get("name"), g.get("count"), None, c.get("key"), c.get("name"), c.get("count")]
+            xlsx_row(
+                sheet,
+                [
+                    g.get("key"),
+                    g.get("name"),
+                    g.get("count"),
+                    None,
+                    c.get("key"),
+                    c.get("name"),
+                    c.get("count"),
+                ],
+            )
         )
     sheet.column_dimensions["B"].width = 28
     sheet = wb.create_sheet(_("热点话题"))
-    sheet.append([_("代表诉求"), _("关键词"), _("件数"), _("近 7 天"), _("前 7 天")])
+    sheet.append(xlsx_row(sheet, [_("代表诉求"), _("关键词"), _("件数"), _("近 7 天"), _("前 7 天")]))
     for cell in sheet[1]:
         cell.font = bold
     for t in data["topics"]:
-        sheet.append([t["title"], "、".join(t["keywords"]), t["size"], t["recent"], t["earlier"]])
+        sheet.append(
+            xlsx_row(sheet, [t["title"], "、".join(t["keywords"]), t["size"], t["recent"], t["earlier"]])
+        )
     sheet.column_dimensions["A"].width = 50
     sheet = wb.create_sheet(_("预警"))
-    sheet.append([_("日期"), _("区域"), _("分类"), _("窗口内受理量"), _("基线"), _("相关诉求")])
+    sheet.append(
+        xlsx_row(sheet, [_("日期"), _("区域"), _("分类"), _("窗口内受理量"), _("基线"), _("相关诉求")])
+    )
     for cell in sheet[1]:
         cell.font = bold
     for a in data["alerts"]:
         sheet.append(
-            [
-                a["day"],
-                a["area_name"],
-                a.get("category_display_name") or a["category_name"],
-                a["observed"],
-                a["expected"],
-                " ".join(a["cases"][:50]),
-            ]
+            xlsx_row(
+                sheet,
+                [
+                    a["day"],
+                    a["area_name"],
+                    a.get("category_display_name") or a["category_name"],
+                    a["observed"],
+                    a["expected"],
+                    " ".join(a["cases"][:50]),
+                ],
+            )
         )
     defs = wb.create_sheet(_("定义"))
     for code, text in DEFINITIONS.items():
-        defs.append([code, text])
+        defs.append(xlsx_row(defs, [code, text]))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

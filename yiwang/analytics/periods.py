@@ -16,6 +16,9 @@ from yiwang.core import clock
 from yiwang.core.errors import ApplicationError
 
 MONTH, WEEK, DAY, YEAR = "month", "week", "day", "year"
+# Periods a query may name: wide enough for any history, narrow enough that the periods around one
+# (last year's, the next day) are still dates (9999-12 made the day after overflow: a 500).
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,12 @@ def parse_period(text: str | None) -> Period:
             continue
         try:
             numbers = [int(g) for g in m.groups()]
+            if not FIRST_YEAR <= numbers[0] <= LAST_YEAR:  # the period before or after must exist too
+                raise ApplicationError(
+                    "invalid_period",
+                    _("统计期须在 %(a)d 年至 %(b)d 年之间") % {"a": FIRST_YEAR, "b": LAST_YEAR},
+                    fields={"period": text},
+                )
             if kind == MONTH:
                 return month_of(dt.date(numbers[0], numbers[1], 1))
             if kind == DAY:
@@ -94,7 +103,7 @@ def parse_period(text: str | None) -> Period:
                 return Period(YEAR, dt.date(numbers[0], 1, 1), dt.date(numbers[0] + 1, 1, 1))
             start = dt.date.fromisocalendar(numbers[0], numbers[1], 1)
             return Period(WEEK, start, start + dt.timedelta(days=7))
-        except ValueError:
+        except (ValueError, OverflowError):
             break
     raise ApplicationError(
         "invalid_period",

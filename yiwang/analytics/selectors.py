@@ -22,6 +22,7 @@ from yiwang.core import clock
 from yiwang.core.errors import ApplicationError
 from yiwang.geo.models import Area, Level
 from yiwang.routing.models import Category, Unit
+from yiwang.security.masking import mask_personal_text
 
 from . import measures as m
 from .models import (
@@ -433,7 +434,7 @@ def topic_list(*, scope: Scope, limit: int = 20) -> dict:
         "area": scope.area.code if scope.area else None,
         "topics": [
             {
-                "title": t.title,
+                "title": mask_personal_text(t.title),  # a case's title, read by leaders: no caller's data
                 "keywords": t.keywords,
                 "size": t.size,
                 "recent": t.recent,

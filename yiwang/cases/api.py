@@ -120,7 +120,7 @@ class EventOut(Schema):
     hash: str
 
 
-class PageOut(Schema):
+class CasePageOut(Schema):
     count: int
     page: int
     page_size: int
@@ -142,9 +142,11 @@ class ActionIn(Schema):
     )
 
 
-def case_out(case: Case, *, lang: str | None = None) -> dict:
+def case_out(case: Case, *, lang: str | None = None, mask_text: bool = False) -> dict:
     """The case as the API shows it; `lang` (zh-hant …) converts the reply into that script. Areas
-    come from the in-memory area index, category and units from the routing snapshot (no query)."""
+    come from the in-memory area index, category and units from the routing snapshot (no query).
+    `mask_text`: the free text with the personal data in it masked (leaders, auditors)."""
+    shown = (lambda t: selectors.masked_case_text(case, t)) if mask_text else (lambda t: t)
     index, config = get_index(), routing_config()
     refs = [index.refs.get(i) for i in (case.district_id, case.town_id, case.community_id, case.grid_id) if i]
     areas = [a for a in refs if a is not None]
@@ -159,8 +161,8 @@ def case_out(case: Case, *, lang: str | None = None) -> dict:
         "status_label": str(Status(case.status).label),
         "version": case.version,
         "request_type": case.request_type,
-        "title": case.title,
-        "text": case.text,
+        "title": shown(case.title),
+        "text": shown(case.text),
         "channel": case.channel,
         "category": {"code": category.code, "name": category.name, "path": category.path} if category else None,
         "category_name": category.display_name if category else None,
@@ -168,7 +170,7 @@ def case_out(case: Case, *, lang: str | None = None) -> dict:
         "category_candidates": case.category_candidates,
         "lon": case.lon,
         "lat": case.lat,
-        "address": case.address,
+        "address": shown(case.address),
         "placement": case.placement,
         "placement_confidence": case.placement_confidence,
         "grid_code": index.refs[case.grid_id].code if case.grid_id in index.refs else None,
@@ -186,7 +188,7 @@ def case_out(case: Case, *, lang: str | None = None) -> dict:
         "dispatched_at": case.dispatched_at,
         "replied_at": case.replied_at,
         "closed_at": case.closed_at,
-        "reply_text": in_requester_script(case.reply_text, lang),
+        "reply_text": shown(in_requester_script(case.reply_text, lang)),
         "satisfaction": case.satisfaction,
         "solved": case.solved,
         "return_count": case.return_count,
@@ -222,7 +224,7 @@ def _reply_language(request, case: Case, lang: str | None) -> str | None:
     return None
 
 
-@router.get("/cases", response=PageOut, summary="List and search cases")
+@router.get("/cases", response=CasePageOut, summary="List and search cases")
 def list_cases(
     request,
     status: list[str] = Query(None),
@@ -235,7 +237,7 @@ def list_cases(
     since: dt.date | None = None,
     until: dt.date | None = None,
     overdue: bool | None = None,
-    q: str | None = None,
+    q: str | None = Query(None, max_length=200, description="words of the title or text, or a number"),
     page: int = 1,
     page_size: int = 20,
 ):
@@ -253,7 +255,8 @@ def list_cases(
     rows = qs.select_related("community", "parent").prefetch_related("assisting_units")[
         (page - 1) * page_size : page * page_size
     ]
-    results = [case_out(c, lang=_reply_language(request, c, lang)) for c in rows]
+    masked = selectors.reads_masked_text(request.user)
+    results = [case_out(c, lang=_reply_language(request, c, lang), mask_text=masked) for c in rows]
     return {"count": total, "page": page, "page_size": page_size, "results": results}
 
 
@@ -282,16 +285,24 @@ def writer_only(request) -> None:
 )
 def get_case(request, number: str, lang: str | None = None):
     case = _visible_case(request, number)
-    return Reply(200, case_out(case, lang=_reply_language(request, case, lang)))
+    return Reply(200, case_out(case, lang=_reply_language(request, case, lang), mask_text=selectors.reads_masked_text(request.user)))
 
 
 @router.get(
     "/cases/{number}/events",
     response={200: list[EventOut], 404: ErrorOut},
     summary="The case's audit timeline",
+    description="Staff read every event. The requester reads the public timeline only: the steps that "
+    "say where the request is and when (`action`, `from_status`, `to_status`, `created_at`); `actor`, "
+    "`actor_role` and `hash` are empty, `payload` is `{}`, and `reason` is given only for a refusal or a "
+    "reopening. Leaders and auditors read the notes with the personal data in them masked.",
 )
 def get_events(request, number: str):
     case = _visible_case(request, number)
+    if request.user.role == Role.RESIDENT:
+        return Reply(200, [_public_event(e) for e in selectors.public_timeline(case=case)])
+    masked = selectors.reads_masked_text(request.user)
+    shown = (lambda t: selectors.masked_case_text(case, t)) if masked else None
     return Reply(
         200,
         [
@@ -302,14 +313,39 @@ def get_events(request, number: str):
                 "actor_role": e.actor_role,
                 "from_status": e.from_status,
                 "to_status": e.to_status,
-                "reason": e.reason,
-                "payload": e.payload,
+                "reason": shown(e.reason) if shown else e.reason,
+                "payload": _masked_payload(e.payload, shown) if shown else e.payload,
                 "created_at": e.created_at,
                 "hash": e.hash,
             }
             for e in selectors.case_events(case=case)
         ],
     )
+
+
+def _public_event(e) -> dict:
+    return {
+        "seq": e.seq,
+        "action": e.action,
+        "actor": "",
+        "actor_role": "",
+        "from_status": e.from_status,
+        "to_status": e.to_status,
+        "reason": e.reason if e.action in selectors.PUBLIC_REASONS else "",
+        "payload": {},
+        "created_at": e.created_at,
+        "hash": "",
+    }
+
+
+def _masked_payload(payload, shown):
+    if isinstance(payload, str):
+        return shown(payload)
+    if isinstance(payload, dict):
+        return {k: _masked_payload(v, shown) for k, v in payload.items()}
+    if isinstance(payload, list):
+        return [_masked_payload(v, shown) for v in payload]
+    return payload
 
 
 def _example(info) -> str:

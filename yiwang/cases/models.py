@@ -152,6 +152,9 @@ class Case(models.Model):
     requester_phone = EncryptedCharField(_("联系电话"), max_length=30, blank=True)
     requester_id_number = EncryptedCharField(_("证件号码"), max_length=40, blank=True)
     requester_phone_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    # False: a phone typed by a visitor without an account, not yet proven with an SMS code (web.otp).
+    # The platform texts no notices to it until then, so the form cannot send texts to strangers.
+    requester_phone_proven = models.BooleanField(_("电话已验证"), default=True)
     requester_kind = models.CharField(
         _("诉求人类别"), max_length=20, choices=RequesterKind.choices, default=RequesterKind.RESIDENT
     )

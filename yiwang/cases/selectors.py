@@ -21,18 +21,13 @@ from yiwang.core import clock
 from yiwang.core.errors import ApplicationError
 from yiwang.geo.locate import get_index
 from yiwang.geo.models import Area, Level
+from yiwang.security.masking import mask_personal_text
 
 from . import error_codes as codes
 from .models import CLOCK_STATUSES, SYSTEM, Case, CaseEvent
 
-# The public timeline: what a requester (and an outside client such as Open311) sees of a case's
-# events — the steps that tell where the request is. The other events are the staff's own work.
-PUBLIC_ACTIONS = frozenset({
-    "create", "accept", "reject", "answer", "merge", "dispatch", "redispatch", "sign", "reply", "check",
-    "verify", "reopen", "close", "rate", "suspend", "resume", "extend", "supplement",
-})
-# Events whose reason is public (the others are the staff's working notes).
-PUBLIC_REASONS = frozenset({"reject", "reopen"})
+# A search longer than this is cut: no title is longer, and SQLite refuses LIKE patterns past 50,000 bytes.
+SEARCH_MAX_CHARS = 200
 
 # What a case page needs of its relations, fetched with the case.
 CASE_RELATED = ("category__parent__parent", "grid", "community", "town", "district", "lead_unit", "parent")
@@ -164,6 +159,41 @@ def case_events(*, case: Case) -> QuerySet[CaseEvent]:
     return case.events.order_by("seq")
 
 
+# Roles that read cases without working them: the personal data typed into a case's free text (a phone
+# in the description, a house number in a reply) is masked for them, as for the public.
+MASKED_TEXT_ROLES = (Role.LEADER, Role.AUDITOR)
+
+
+def reads_masked_text(user) -> bool:
+    return getattr(user, "role", None) in MASKED_TEXT_ROLES
+
+
+def masked_case_text(case: Case, text: str) -> str:
+    return mask_personal_text(text, names=(case.requester_name,))
+
+
+def with_text_masked(case: Case) -> Case:
+    """The case for a masked reader's page: its free texts masked on this instance (never saved)."""
+    for name in ("title", "text", "reply_text", "address"):
+        setattr(case, name, masked_case_text(case, getattr(case, name) or ""))
+    case.save = None  # a masked copy must never be written back
+    return case
+
+
+# What a requester sees of the timeline (the portal's page and the API): the steps that tell them
+# where their request is, with the time; never who at the centre made them or the staff's notes.
+PUBLIC_ACTIONS = frozenset(
+    "create accept reject answer merge dispatch redispatch sign reply check verify reopen close rate suspend "
+    "resume extend supplement".split()
+)
+# The only reasons a requester reads (the others are the staff's working notes).
+PUBLIC_REASONS = frozenset({"reject", "reopen"})
+
+
+def public_timeline(*, case: Case) -> QuerySet[CaseEvent]:
+    return case_events(case=case).filter(action__in=PUBLIC_ACTIONS)
+
+
 def case_list(
     *,
     status: list[str] | None = None,
@@ -204,6 +234,7 @@ def case_list(
     if q:
         from .text import normalize_text
 
+        q = q[:SEARCH_MAX_CHARS]
         term = normalize_text(q)
         qs = qs.filter(Q(number=q) | Q(title__icontains=q) | Q(text_normalized__icontains=term))
     if requester_user is not None:

@@ -13,7 +13,7 @@ from ninja import Router, Schema, Status
 
 from yiwang.accounts.models import Role
 from yiwang.cases.models import Case
-from yiwang.cases.selectors import can_read_case
+from yiwang.cases.selectors import can_read_case, reads_masked_text, with_text_masked
 from yiwang.core.errors import ApplicationError
 
 from . import selectors
@@ -71,6 +71,8 @@ def similar(request, number: str, limit: int = 5):
             "case_not_found", _("找不到编号为 %(n)s 的诉求件。") % {"n": number}, status=404
         )
     found = selectors.similar_cases(case, limit=max(1, min(limit, 20)))
+    if reads_masked_text(request.user):
+        found = [{**s, "case": with_text_masked(s["case"])} for s in found]
     return Status(
         200,
         [

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from yiwang.accounts.models import Role
 from yiwang.cases.models import Case
-from yiwang.cases.selectors import can_read_case
+from yiwang.cases.selectors import can_read_case, reads_masked_text, with_text_masked
 from yiwang.core.errors import ApplicationError
 from yiwang.core.http import forbidden
 from yiwang.routing.names import label_name, label_names
@@ -101,12 +101,9 @@ def similar(request, number: str):
     case = Case.objects.select_related("category__parent__parent").filter(number=number).first()
     if case is None or not can_read_case(request.user, case):
         raise Http404(number)  # out of scope: as if it did not exist
-    return render(
-        request,
-        "classify/similar.html",
-        {
-            "case": case,
-            "label": label_name(selectors.case_label(case) or ""),
-            "similar": selectors.similar_cases(case),
-        },
-    )
+    label = label_name(selectors.case_label(case) or "")
+    similar = selectors.similar_cases(case)
+    if reads_masked_text(request.user):
+        case = with_text_masked(case)
+        similar = [{**s, "case": with_text_masked(s["case"])} for s in similar]
+    return render(request, "classify/similar.html", {"case": case, "label": label, "similar": similar})

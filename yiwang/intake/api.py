@@ -18,6 +18,7 @@ from ninja import Status as Reply
 
 from yiwang.accounts.models import Role
 from yiwang.cases.api import CaseOut, ErrorOut, _visible_case, case_out, router, writer_only
+from yiwang.cases.selectors import readable_cases
 from yiwang.cases.services import Actor, CaseInput
 from yiwang.core.errors import ApplicationError
 
@@ -158,7 +159,11 @@ def get_duplicates(request, number: str, limit: int = 5):
     case = _visible_case(request, number)
     if request.user.role == Role.RESIDENT:
         raise ApplicationError("role_not_allowed", _("只有工作人员可以查看疑似重复件。"), status=403)
-    found = duplicate_candidates(case=case, limit=min(max(1, limit), 20))
-    return Reply(200, [vars(c) for c in found])
+    limit = min(max(1, limit), 20)
+    found = duplicate_candidates(case=case, limit=20)
+    # Only cases this person may read themselves (a unit's handler sees no other unit's cases).
+    numbers = [c.number for c in found]
+    readable = set(readable_cases(request.user).filter(number__in=numbers).values_list("number", flat=True))
+    return Reply(200, [vars(c) for c in found if c.number in readable][:limit])
 
 

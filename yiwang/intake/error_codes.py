@@ -8,3 +8,5 @@ IMAGE_TOO_LARGE = "image_too_large"  # 413: too many pixels
 RATE_LIMITED = "rate_limited"  # 429, with Retry-After
 REQUEST_TOO_LARGE = "request_too_large"  # 413
 IMPORT_FILE_INVALID = "import_file_invalid"
+ATTACHMENT_NOT_FOUND = "attachment_not_found"  # 404: no such photo on this case
+PUBLISH_FORBIDDEN = "publish_forbidden"  # 403: only the centre's dispatchers (and admins) publish photos

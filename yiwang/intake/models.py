@@ -28,6 +28,17 @@ class Attachment(models.Model):
         "cases.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="attachment_files"
     )
     created_at = models.DateTimeField()
+    # Shown to the public (Open311's media_url) only once a dispatcher has looked at it and approved
+    # it: a photo may show a face, a number plate or a door (services.attachment_publish).
+    public_approved_at = models.DateTimeField(_("公开时间"), null=True, blank=True)
+    public_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("批准公开的人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("附件")

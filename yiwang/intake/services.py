@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
+from yiwang.accounts.models import Role
 from yiwang.cases.models import SYSTEM, Case, Channel, IdempotencyKey, Placement, RequesterKind, RequestType
 from yiwang.cases.placement import match_area
 from yiwang.cases.services import Actor, CaseInput, HistoricalCase, case_create, case_import_historical
@@ -146,6 +147,26 @@ def exif_point(attachments: list[Attachment]) -> tuple[float, float] | None:
         except ApplicationError:  # outside China: the photo was taken elsewhere
             continue
     return None
+
+
+PHOTO_PUBLISHER_ROLES = ("dispatcher", "admin")
+
+
+def attachment_publish(*, case: Case, token: str, user, publish: bool = True) -> Attachment:
+    """Approve (or withdraw) one of the case's photos for the public (Open311's media_url).
+
+    The caller checks that the user may open this case (its scope); who approved and when is kept on
+    the attachment. Withdrawing clears both, so the photo is private again at once."""
+    if getattr(user, "role", None) not in PHOTO_PUBLISHER_ROLES and not getattr(user, "is_superuser", False):
+        raise ApplicationError(codes.PUBLISH_FORBIDDEN, _("只有派遣员可以批准公开照片。"), status=403)
+    with transaction.atomic():
+        photo = Attachment.objects.select_for_update().filter(case=case, token=token).first()
+        if photo is None:
+            raise ApplicationError(codes.ATTACHMENT_NOT_FOUND, _("该诉求件没有这张照片。"), status=404)
+        photo.public_approved_at = clock.now() if publish else None
+        photo.public_approved_by = user if publish else None
+        photo.save(update_fields=["public_approved_at", "public_approved_by"])
+    return photo
 
 
 # --------------------------------------------------------------------------- bulk import
@@ -502,7 +523,27 @@ PLACE_REQUIRED = (RequestType.COMPLAINT, RequestType.REPORT)
 EXIF_CONFIDENCE = 0.9
 
 
-def validate_request(data: CaseInput, *, exif: tuple[float, float] | None = None) -> None:
+# The channels each role may file through (case_submit). A channel changes the rules (a historical
+# import needs no place) and the measures (cases by channel), so nobody names one that is not theirs;
+# "import" (no place needed) is for the staff who register old cases. Roles not listed: any but import.
+ROLE_CHANNELS = {
+    Role.RESIDENT: {Channel.WEB, Channel.API, Channel.OPEN311},
+    Role.GRIDWORKER: {Channel.PATROL, Channel.WEB, Channel.API},
+}
+IMPORT_ROLES = (Role.ADMIN, Role.OPERATOR, SYSTEM)  # operators register old paper cases by hand
+
+
+def channel_allowed(role: str | None, channel: str) -> bool:
+    if role is None:
+        return True
+    if channel == Channel.IMPORT:
+        return role in IMPORT_ROLES
+    return channel in ROLE_CHANNELS.get(role, Channel.values)
+
+
+def validate_request(
+    data: CaseInput, *, exif: tuple[float, float] | None = None, role: str | None = None
+) -> None:
     """Check every field at once and say what is wrong with each; normalise phone, ID and language.
 
     The rules (docs/intake.md): title 1-200 characters, text 5-5000 (punctuation not counted; 10 for
@@ -532,6 +573,8 @@ def validate_request(data: CaseInput, *, exif: tuple[float, float] | None = None
         fields["requester_kind"] = _("诉求人类别无效")
     if data.channel not in Channel.values:
         fields["channel"] = _("渠道无效")
+    elif not channel_allowed(role, data.channel):
+        fields["channel"] = _("您的角色不能通过该渠道提交诉求")
     if data.placement not in (None, "", "gps", "map", "address", "text"):
         fields["placement"] = _("定位方式须为 gps、map、address 或 text")
 
@@ -654,7 +697,7 @@ def _submit(data: CaseInput, actor: Actor, *, auto_route: bool = True) -> Case:
     attachments = attachments_for_case(tokens=data.attachments, user=actor.user)
     # A photo's EXIF position places a report that has no point (read before the EXIF was stripped).
     from_exif = exif_point(attachments) if data.lon is None and data.lat is None else None
-    validate_request(data, exif=from_exif)
+    validate_request(data, exif=from_exif, role=actor.role)
     classify_request(data)
     data.attachments = [a.as_entry() for a in attachments]
     notes: dict = {}

@@ -117,12 +117,13 @@ def _requester_notices(case, event) -> list[Outbox]:
     if not channel_enabled("sms"):
         return []
     rows = []
-    if case.requester_phone:
+    if case.requester_phone and case.requester_phone_proven:
         rows.append(_requester_row(case, event, kind, recipient_case=case, reason=event.reason))
     # The requesters of merged cases follow their parent. Its closure closes each of them with an
     # event of their own (and its own notice), so only the other steps are relayed here.
     if kind != Kind.CLOSED and not getattr(case, "created_in_this_write", False):
-        for child in case.merged_children.filter(status=Status.MERGED).exclude(requester_phone=""):
+        children = case.merged_children.filter(status=Status.MERGED, requester_phone_proven=True)
+        for child in children.exclude(requester_phone=""):
             rows.append(_requester_row(case, event, kind, recipient_case=child))
     return rows
 

@@ -4,7 +4,6 @@ spec lists is present; what we do not know is null (an empty element in XML)."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -14,7 +13,7 @@ from yiwang.cases.selectors import PUBLIC_REASONS
 from yiwang.cases.transitions import action_label
 from yiwang.routing.models import Category
 from yiwang.routing.selectors import unit_by_code
-from yiwang.security.masking import mask_id_number, mask_phone
+from yiwang.security.masking import mask_personal_text
 
 from .definitions import attributes_for
 from .formats import w3c_datetime
@@ -27,17 +26,20 @@ FORMAT_TYPES = ["text/xml", "application/json"]
 # Statuses whose notes carry the reply (from the unit, or the operator's answer at intake).
 _REPLY_SHOWN = (Status.REPLIED, Status.VERIFYING, Status.ANSWERED, Status.CLOSED, Status.RATED)
 
-# GET requests needs no api_key, so what it shows is public: mobile and ID numbers a caller put in
-# the text are masked by the platform's one rule (security.masking), as the JSON API masks the requester's own.
-_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
-_ID_NUMBER = re.compile(r"(?<![\dXx])(\d{6})\d{8}(\d{3}[\dXx])(?![\dXx])")
+# GET requests needs no api_key, so what it shows is public: the personal data a caller put in the
+# text (phones in any form, e-mail, ID numbers, house numbers, their own name) is masked by the
+# platform's one rule (security.masking.mask_personal_text), and the point is rounded.
+COORDINATE_DECIMALS = 3  # about 110 m north-south and 100 m east-west here: the street, not the door
 
 
-def redact(text: str | None) -> str | None:
+def redact(text: str | None, *, case: Case | None = None) -> str | None:
     if not text:
         return text
-    text = _MOBILE.sub(lambda m: mask_phone(m.group(0)), text)
-    return _ID_NUMBER.sub(lambda m: mask_id_number(m.group(0)), text)
+    return mask_personal_text(text, names=(case.requester_name,) if case is not None else ())
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, COORDINATE_DECIMALS)
 
 
 # --------------------------------------------------------------------------- discovery
@@ -142,16 +144,10 @@ def _address(case: Case) -> str | None:
 
 
 def _media_url(case: Case, absolute) -> str | None:
-    """The link an Open311 client sent, else the first image uploaded with the case."""
-    record = getattr(case, "open311", None)  # None for cases from other channels
-    if record is not None and record.media_url:
-        return record.media_url
-    for item in case.attachments or []:
-        url = item.get("url") if isinstance(item, dict) else None
-        if isinstance(url, str) and url.startswith(("http://", "https://")):
-            return url
-        if isinstance(url, str) and url.startswith("/"):
-            return absolute(url)
+    """The first photo of the case a dispatcher approved for publication (selectors prefetch them as
+    `public_photos`). A link an Open311 client sent is not published: nobody here has looked at it."""
+    for photo in getattr(case, "public_photos", None) or []:
+        return absolute(photo.as_entry()["url"])
     return None
 
 
@@ -168,20 +164,20 @@ def service_request(
     return {
         "service_request_id": case.number,
         "status": request_status(case, extended=extended),
-        "status_notes": redact(status_notes(case, rejection_reason)),
+        "status_notes": redact(status_notes(case, rejection_reason), case=case),
         "service_name": service_name(svc),
         "service_code": svc.code,
-        "description": redact(case.text),
+        "description": redact(case.text, case=case),
         "agency_responsible": case.lead_unit.name if case.lead_unit_id else None,
         "service_notice": service_notice(case),
         "requested_datetime": w3c_datetime(case.received_at),
         "updated_datetime": w3c_datetime(_updated(case)),
         "expected_datetime": w3c_datetime(case.due_at),
-        "address": _address(case),
+        "address": redact(_address(case), case=case),
         "address_id": case.grid.code if case.grid_id else None,
         "zipcode": None,
-        "lat": case.lat,
-        "long": case.lon,
+        "lat": _rounded(case.lat),
+        "long": _rounded(case.lon),
         "media_url": _media_url(case, absolute),
     }
 
@@ -243,14 +239,14 @@ def service_request_update(event: CaseEvent, *, extended: bool) -> dict:
     """One event of the public timeline as FixMyStreet's request_update."""
     label = action_label(event.action)
     detail = _update_detail(event)
-    media = (event.payload or {}).get("media_urls") or []
     return {
         "update_id": update_id_of(event.case.number, event.seq),
         "service_request_id": event.case.number,
         "status": update_status(event, extended=extended),
         "updated_datetime": w3c_datetime(event.created_at),
-        "description": redact(f"{label}：{detail}" if detail else label),
-        "media_url": media[0] if media else None,
+        "description": redact(f"{label}：{detail}" if detail else label, case=event.case),
+        # A link a client sent is not republished (nobody here has looked at it), as in GET requests.
+        "media_url": None,
         "external_status_code": event.to_status,
     }
 

@@ -4,16 +4,24 @@ service requests (by id, or filtered in a window), and tokens.
 Statuses: Open311 knows only open and closed. A case is open while it is in one of the cases app's
 OPEN_STATUSES (received … verifying, incl. returned and suspended) and closed otherwise (rejected,
 answered at intake, merged into another case, closed, rated) — see docs/open311.md.
+
+Only reviewed cases are published: a case is reviewed once a person of the hotline centre (an
+operator, a dispatcher or an admin) has made a move on it — accepted, answered, refused, merged,
+dispatched, supervised, verified or closed it; entering it (create, import) is not reading it. Until
+then (just received, or routed by the classifier alone) it is not in the list and its id answers 404,
+like a number that does not exist. Photos: only those a
+dispatcher approved for publication (intake's Attachment.public_approved_at).
 """
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from yiwang.cases.models import OPEN_STATUSES, Case, CaseEvent, Status
 from yiwang.cases.selectors import PUBLIC_ACTIONS
 from yiwang.core.errors import ApplicationError
+from yiwang.intake.models import Attachment
 from yiwang.routing.models import Category
 
 from . import error_codes as codes
@@ -22,6 +30,9 @@ from .params import RequestQuery, UpdateQuery
 
 MAX_RESULTS = 1000  # "Default query limit is … first 1000 requests returned"
 SERVICE_LEVEL = 2  # a service is a level-2 category; its level-1 parent is the service's group
+# A move by a person of the centre means they have read the case (see the module docstring).
+REVIEWER_ROLES = ("operator", "dispatcher", "admin")
+NOT_A_REVIEW = ("create", "import", "supplement")  # a supplement is the requester speaking, not a review
 
 
 def open311_status(status: str) -> str:
@@ -124,8 +135,16 @@ def service_of(category: Category | None) -> Category:
 
 
 def _cases() -> QuerySet[Case]:
-    return Case.objects.select_related(
-        "category__parent__parent", "lead_unit", "grid", "community", "town", "district__parent", "parent", "open311"
+    reviewed = CaseEvent.objects.filter(case=OuterRef("pk"), actor_role__in=REVIEWER_ROLES).exclude(
+        action__in=NOT_A_REVIEW
+    )
+    photos = Attachment.objects.filter(public_approved_at__isnull=False).order_by("public_approved_at", "pk")
+    return (
+        Case.objects.filter(Exists(reviewed))
+        .select_related(
+            "category__parent__parent", "lead_unit", "grid", "community", "town", "district__parent", "parent", "open311"
+        )
+        .prefetch_related(Prefetch("attachment_files", queryset=photos, to_attr="public_photos"))
     )
 
 
@@ -184,10 +203,13 @@ def token_get(*, token_id: str) -> Open311Request:
 UPDATE_ACTIONS = PUBLIC_ACTIONS - {"create"}
 
 
-def _published_cases() -> Q:
-    """The cases whose updates are published, as a filter on the events (`case__…`): those GET
-    requests publishes (today every case)."""
-    return Q()
+def _published_cases() -> Exists:
+    """The cases whose updates are published, as a filter on the events: those GET requests
+    publishes (reviewed cases)."""
+    reviewed = CaseEvent.objects.filter(case=OuterRef("case_id"), actor_role__in=REVIEWER_ROLES).exclude(
+        action__in=NOT_A_REVIEW
+    )
+    return Exists(reviewed)
 
 
 def update_list(*, query: UpdateQuery) -> list[CaseEvent]:
@@ -211,3 +233,16 @@ def update_by_client_id(*, user, client_update_id: str) -> Open311Update | None:
         .filter(submitted_by=user, client_update_id=client_update_id)
         .first()
     )
+
+
+def case_for_update(*, service_request_id: str) -> Case:
+    """The case a client comments on: any case by its number, reviewed or not (the client is
+    authenticated by its api_key, and the move checks its scope)."""
+    case = Case.objects.filter(number=service_request_id).first()
+    if case is None:
+        raise ApplicationError(
+            codes.REQUEST_NOT_FOUND,
+            _("service_request_id %(n)s 不存在") % {"n": service_request_id},
+            status=404,
+        )
+    return case

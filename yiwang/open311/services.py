@@ -185,7 +185,7 @@ def open311_update_create(*, submission: UpdateSubmission, user) -> Open311Updat
     found = selectors.update_by_client_id(user=user, client_update_id=sub.update_id)
     if found is not None:
         return _same_update(found, sub)
-    case = selectors.request_get(service_request_id=sub.service_request_id)
+    case = selectors.case_for_update(service_request_id=sub.service_request_id)
     payload = {"text": sub.description, "media_urls": sub.media_urls, "channel": "open311"}
     try:
         with transaction.atomic():

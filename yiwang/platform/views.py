@@ -1,6 +1,7 @@
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.defaults import page_not_found
+from django.views.defaults import server_error as django_server_error
 
 from yiwang.core.http import error_response
 from yiwang.web.access import workbench_url
@@ -21,3 +22,10 @@ def not_found(request, exception=None):
     if request.path.startswith("/api/"):
         return error_response(404, "not_found", _("没有这个地址：%(p)s") % {"p": request.path})
     return page_not_found(request, exception)
+
+
+def server_error(request):
+    """500: in the API's error shape under /api/ (never an HTML page to a client), the site's elsewhere."""
+    if request.path.startswith("/api/"):
+        return error_response(500, "server_error", _("服务器内部错误，请稍后再试。"))
+    return django_server_error(request)

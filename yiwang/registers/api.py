@@ -35,7 +35,7 @@ class GridFileOut(Schema):
     can_write: bool
 
 
-class PageOut(Schema):
+class RegisterPageOut(Schema):
     count: int
     page: int
     pages: int
@@ -61,6 +61,7 @@ class VisitIn(Schema):
 
 class RevealIn(Schema):
     field: str
+    reason: str = ""  # required by the service (at least two characters), logged with the look
 
 
 class RevealOut(Schema):
@@ -91,7 +92,7 @@ def grid_file(request: HttpRequest, code: str):
     return selectors.grid_file(grid=grid, user=request.user)
 
 
-@router.get("/{code}/{listing}", response=PageOut, summary="One page of a register in the grid (masked)")
+@router.get("/{code}/{listing}", response=RegisterPageOut, summary="One page of a register in the grid (masked)")
 def register_page(request: HttpRequest, code: str, listing: Literal["people", "buildings", "organisations", "facilities"], page: int = 1, kind: str = "", group: str = ""):
     grid = selectors.grid_get(code=code, user=request.user)
     rows, current = selectors.register_page(register=PATH_REGISTER[listing], grid=grid, page=page, filters={"kind": kind, "group": group})
@@ -118,5 +119,8 @@ def record_visit(request: HttpRequest, record_type: RegisterName, record_id: int
 
 @router.post("/records/{record_type}/{record_id}/reveal", response=RevealOut, summary="See one personal value unmasked (logged)")
 def reveal(request: HttpRequest, record_type: RegisterName, record_id: int, payload: RevealIn):
-    value = services.personal_reveal(register=record_type, record_id=record_id, field=payload.field, user=request.user)
+    value = services.personal_reveal(
+        register=record_type, record_id=record_id, field=payload.field, user=request.user,
+        reason=payload.reason, address=request.META.get("REMOTE_ADDR"),
+    )
     return {"field": payload.field, "value": value}

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from yiwang.accounts.models import Role, User
 from yiwang.cases.models import OPEN_STATUSES, Case
+from yiwang.cases.selectors import readable_cases
 from yiwang.core import clock
 from yiwang.core.errors import ApplicationError
 from yiwang.geo.models import Area, Level
@@ -271,7 +272,8 @@ def register_page(*, register: str, grid: Area, page: int = 1, filters: dict | N
         # JSON containment is not portable to SQLite; the groups are few, so match the JSON text.
         qs = qs.filter(groups__icontains=f'"{filters["group"]}"')
     if filters.get("building") and register == Register.PERSON:
-        qs = qs.filter(building_id=filters["building"])
+        building = str(filters["building"])
+        qs = qs.filter(building_id=int(building)) if building.isascii() and building.isdigit() else qs.none()
     paginator = Paginator(qs, PAGE_SIZE)
     current = paginator.get_page(page)
     return [ROWS[register](obj) for obj in current.object_list], current
@@ -317,10 +319,11 @@ def _near(qs, lon: float, lat: float, metres: float = NEAR_METRES):
     return qs.filter(_box(lon, lat, metres))
 
 
-def case_place_context(case: Case) -> dict:
+def case_place_context(case: Case, *, user=None) -> dict:
     """The register's view of a case's place, without personal data: the building at the address (or
     nearest to the point), the organisations there, earlier cases at the same address or within
-    NEAR_METRES, and the grid's headline counts."""
+    NEAR_METRES, and the grid's headline counts. With `user`, the earlier cases are only those that
+    person may read (cases.selectors.readable_cases): a unit's handler sees none of another unit's."""
     building, distance = None, None
     key = normalise(case.address) if case.address else ""
     if key:
@@ -337,6 +340,8 @@ def case_place_context(case: Case) -> dict:
     if not organisations and case.lon is not None and case.lat is not None:
         organisations = list(_near(Organisation.objects.all(), case.lon, case.lat, 40).order_by("name")[:10])
     earlier = Case.objects.filter(received_at__lt=case.received_at).exclude(pk=case.pk)
+    if user is not None:
+        earlier = earlier.filter(pk__in=readable_cases(user).values("pk"))
     place = Q()
     if case.address:
         place |= Q(address=case.address)
@@ -364,6 +369,7 @@ def case_place_context(case: Case) -> dict:
 def grids_in_scope(*, user, q: str = "", page: int = 1):
     """Grids the user may read (with their register counts), for the registers' home page."""
     qs = Area.objects.filter(_grid_scope(user), level=Level.GRID)
+    q = (q or "")[:100]
     if q:
         qs = qs.filter(Q(code__startswith=q) | Q(name__contains=q) | Q(parent__name__contains=q))
     paginator = Paginator(qs.select_related("parent__parent").order_by("code"), PAGE_SIZE)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from yiwang.core import clock
 from yiwang.core.errors import ApplicationError
 from yiwang.intake.validators import Invalid
+from yiwang.security.services import personal_data_reveal
 
 from . import access
 from . import error_codes as codes
@@ -130,8 +131,10 @@ def record_visit(*, register: str, record_id: int, kind: str, note: str, user) -
 
 
 @transaction.atomic
-def personal_reveal(*, register: str, record_id: int, field: str, user) -> str:
-    """The unmasked value of one personal field. Logged: who, which record and field, when."""
+def personal_reveal(*, register: str, record_id: int, field: str, user, reason: str = "", address: str | None = None) -> str:
+    """The unmasked value of one personal field. Logged like a case's reveal, by the security app's
+    `personal_data_reveal` (who, which record and field, when, why, from where; no reason, no
+    value), and in the record's own history (Reveal)."""
     if not is_personal(register, field):
         raise ApplicationError(codes.NOT_PERSONAL, _("该字段不是个人信息，无须申请查看。"), fields={"field": field})
     model = MODELS[register]
@@ -139,5 +142,6 @@ def personal_reveal(*, register: str, record_id: int, field: str, user) -> str:
     if obj is None:
         raise ApplicationError(codes.RECORD_NOT_FOUND, _("找不到该记录。"), status=404)
     access.check_reveal(user, obj.grid.code if obj.grid else None)
+    value = personal_data_reveal(user=user, obj=obj, field=field, reason=reason, address=address)
     Reveal.objects.create(user=user, register=register, record_id=obj.pk, field=field, at=clock.now())
-    return getattr(obj, field)
+    return value

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from yiwang.accounts.models import Role
 from yiwang.core.errors import ApplicationError
+from yiwang.core.spreadsheets import csv_row
 
 from . import access, importing, selectors, services
 from .forms import UploadForm, VisitForm
@@ -153,7 +154,10 @@ def record(request, register, record_id):
 @require_POST
 def reveal(request, register, record_id):
     field = request.POST.get("field", "")
-    value = services.personal_reveal(register=_register(register), record_id=record_id, field=field, user=request.user)
+    value = services.personal_reveal(
+        register=_register(register), record_id=record_id, field=field, user=request.user,
+        reason=request.POST.get("reason", ""), address=request.META.get("REMOTE_ADDR"),
+    )
     obj = selectors.record_get(register=register, record_id=record_id, user=request.user)
     return render(request, "registers/record.html", _record_context(request, register, obj, revealed={field: value}))
 
@@ -316,7 +320,7 @@ def import_template(request, register):
     if register not in importing.COLUMNS:
         raise ApplicationError("record_not_found", _("未知的登记簿"), status=404)
     out = io.StringIO()
-    csv.writer(out).writerow(importing.template_headers(register))
+    csv.writer(out).writerow(csv_row(importing.template_headers(register)))
     response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{register}.csv"'
     return response

@@ -27,6 +27,8 @@ from yiwang.accounts.models import Role, User
 from yiwang.cases.audit import verify_chain
 from yiwang.cases.models import AuditHead, Case, CaseEvent, Status
 from yiwang.core import clock
+from yiwang.core.spreadsheets import xlsx_row
+from yiwang.security.masking import mask_personal_text
 
 from .labels import ACTION_LABELS
 from .models import AuditCheck
@@ -230,7 +232,7 @@ def event_rows(events) -> list[EventRow]:
             role_label=role_label(e.actor_role),
             from_label=_status_label(e.from_status),
             to_label=_status_label(e.to_status),
-            reason=e.reason,
+            reason=mask_personal_text(e.reason),  # a reason may quote a caller's phone or door
             fields=payload_fields(e.payload),
             hash=e.hash,
         )
@@ -265,7 +267,7 @@ def audit_events_workbook(*, filters: EventFilters, max_rows: int | None = None)
     ws.append(
         [_("审计记录 · 导出时间 %(t)s") % {"t": timezone.localtime(clock.now()).strftime("%Y-%m-%d %H:%M")}]
     )
-    ws.append([_("筛选条件：%(f)s") % {"f": filters_text(filters)}])
+    ws.append(xlsx_row(ws, [_("筛选条件：%(f)s") % {"f": filters_text(filters)}]))
     if capped:
         ws.append(
             [_("记录超过 %(n)s 条，仅导出最新的 %(n)s 条；请缩小筛选范围后分批导出。") % {"n": max_rows}]
@@ -289,20 +291,22 @@ def audit_events_workbook(*, filters: EventFilters, max_rows: int | None = None)
     ws.append([_bold(ws, h, bold) for h in header])
     for r in rows:
         ws.append(
-            _text_cells(
+            xlsx_row(
                 ws,
-                timezone.localtime(r.created_at).replace(tzinfo=None),
-                r.case_number,
-                r.seq,
-                r.action_label,
-                r.actor,
-                r.role_label,
-                r.from_label,
-                r.to_label,
-                r.reason,
-                r.fields_text,
-                r.global_seq,
-                r.hash,
+                [
+                    timezone.localtime(r.created_at).replace(tzinfo=None),
+                    r.case_number,
+                    r.seq,
+                    r.action_label,
+                    r.actor,
+                    r.role_label,
+                    r.from_label,
+                    r.to_label,
+                    r.reason,
+                    r.fields_text,
+                    r.global_seq,
+                    r.hash,
+                ],
             )
         )
     out = io.BytesIO()
@@ -314,18 +318,6 @@ def _bold(ws, value, font):
     cell = WriteOnlyCell(ws, value=str(value))
     cell.font = font
     return cell
-
-
-def _text_cells(ws, *values) -> list:
-    """A row whose texts stay texts: a reason typed as "=..." must not become a formula in Excel."""
-    out = []
-    for value in values:
-        if isinstance(value, str) and value.startswith(("=", "+", "-", "@")):
-            cell = WriteOnlyCell(ws, value=value)
-            cell.data_type = "s"
-            value = cell
-        out.append(value)
-    return out
 
 
 def filters_text(filters: EventFilters) -> str:

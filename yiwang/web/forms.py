@@ -3,6 +3,8 @@ whose refusals (ApplicationError) are put back next to the fields they name (`ad
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.conf import settings
 from django.utils.functional import Promise
@@ -361,9 +363,12 @@ class DispatchForm(MoveForm):
         required=False,
         help_text=_("改了分类且主办单位留空时，按新分类的权责清单选择承办单位。"),
     )
-    lead_unit = forms.ChoiceField(label=_("主办单位"), required=False)
+    lead_unit = forms.ChoiceField(
+        label=_("主办单位"), required=False, widget=forms.Select(attrs={"data-filter": _("输入单位名称筛选")})
+    )
     assisting_units = forms.MultipleChoiceField(
-        label=_("协办单位"), required=False, widget=forms.SelectMultiple(attrs={"size": 5})
+        label=_("协办单位"), required=False,
+        widget=forms.SelectMultiple(attrs={"size": 5, "data-filter": _("输入单位名称筛选")}),
     )
     reason = forms.CharField(label=_("派遣意见"), required=False, max_length=500)
 
@@ -381,6 +386,18 @@ class DispatchForm(MoveForm):
             out["lead_unit"] = d["lead_unit"]
         if d.get("category"):
             out["category"] = d["category"]
+        return out
+
+
+class AcceptDispatchForm(DispatchForm):
+    """受理并派遣: the new case's category confirmed and its unit chosen in one step."""
+
+    def accept_payload(self):
+        return {"category": self.cleaned_data["category"]} if self.cleaned_data.get("category") else {}
+
+    def dispatch_payload(self):
+        out = self.payload()
+        out.pop("category", None)  # confirmed by the acceptance
         return out
 
 
@@ -448,7 +465,8 @@ class AppealForm(forms.Form):
 
 class CoHandlingForm(forms.Form):
     units = forms.MultipleChoiceField(
-        label=_("请求协办的单位"), required=False, widget=forms.SelectMultiple(attrs={"size": 6})
+        label=_("请求协办的单位"), required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6, "data-filter": _("输入单位名称筛选")}),
     )
     reason = forms.CharField(
         label=_("需要协办的事项"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=500
@@ -493,6 +511,9 @@ def move_form_class(action: str, role: str) -> type[MoveForm]:
     return MOVE_FORMS[action]
 
 
+
+AUDIT_FIRST_DAY, AUDIT_LAST_DAY = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+
 class AuditFilterForm(forms.Form):
     """The audit page's filters (GET). Every field may be left out; the cursors page the result."""
 
@@ -519,6 +540,12 @@ class AuditFilterForm(forms.Form):
     def clean(self):
         data = super().clean()
         start, end = data.get("date_from"), data.get("date_to")
+        for name, day in (("date_from", start), ("date_to", end)):
+            if day and not AUDIT_FIRST_DAY <= day <= AUDIT_LAST_DAY:  # the day after must be a date too
+                self.add_error(name, _("日期须在 %(a)s 至 %(b)s 之间") % {
+                    "a": AUDIT_FIRST_DAY.isoformat(), "b": AUDIT_LAST_DAY.isoformat()})
+                data.pop(name, None)
+                start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", _("截止日期不能早于起始日期"))
         return data
@@ -535,3 +562,21 @@ class AuditFilterForm(forms.Form):
             date_from=d.get("date_from"),
             date_to=d.get("date_to"),
         )
+
+
+class RevealForm(forms.Form):
+    """Ask to see one of a case's personal values in full; the reason is logged with the look."""
+
+    FIELDS = [
+        ("requester_phone", _("联系电话")),
+        ("requester_name", _("诉求人姓名")),
+        ("requester_id_number", _("证件号码")),
+    ]
+    field = forms.ChoiceField(label=_("查看哪一项"), choices=FIELDS)
+    reason = forms.CharField(
+        label=_("查看理由"),
+        max_length=500,
+        min_length=2,
+        help_text=_("理由与查看人、时间一并记录，供审计。"),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )

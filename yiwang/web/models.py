@@ -73,3 +73,25 @@ class AuditCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.started_at:%Y-%m-%d %H:%M} {'ok' if self.ok else self.broken_event}"
+
+
+class FollowCode(models.Model):
+    """One code a visitor asked for to follow a case (web.otp): its keyed hash and its wrong tries.
+
+    The tries are counted on this row with one conditional UPDATE, so simultaneous guesses on one
+    code cannot each read the same count (a count kept in the session was read by every request
+    before any of them wrote it back). The visitor's session holds only this row's id.
+    """
+
+    number = models.CharField(_("诉求编号"), max_length=40)
+    code_hash = models.CharField(max_length=64, blank=True)  # empty: the number and phone did not match
+    tries = models.PositiveSmallIntegerField(_("错误次数"), default=0)
+    created_at = models.DateTimeField(_("发送时间"))
+    expires_at = models.DateTimeField(_("失效时间"), db_index=True)
+
+    class Meta:
+        verbose_name = _("查询验证码")
+        verbose_name_plural = _("查询验证码")
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.tries})"

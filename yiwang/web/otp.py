@@ -1,11 +1,14 @@
 """Following a case without an account: case number + phone, then a one-time code by SMS.
 
 The code goes out through the SMS interface (an Outbox row of yiwang.notify, delivered by the
-configured gateway: the console one in the demo). Only a keyed hash of it is kept, in the visitor's
-server-side session, with its expiry and a count of wrong tries. A visitor who proves the phone may
-read that case for ACCESS_SECONDS. The answer to "send me a code" is the same whether or not the
-number and phone match, so the form cannot be used to find out who filed what (the demo, which shows
-the code on screen, is the exception and says so).
+configured gateway: the console one in the demo). Only a keyed hash of it is kept, in a FollowCode
+row with its expiry and a count of wrong tries (the visitor's session names the row). Each guess
+takes a try with one conditional UPDATE, so MAX_TRIES holds however many guesses arrive at once. A
+visitor who proves the phone may read that case for ACCESS_SECONDS, and the case's notices may go to
+that phone from then on. The answer to "send me a code" is the same whether or not the number and
+phone match — also once a case has had its MAX_CODES_PER_CASE_HOUR codes (no more are sent, nothing
+else tells) — so the form cannot be used to find out who filed what (the demo, which shows the code
+on screen, is the exception and says so).
 """
 
 from __future__ import annotations
@@ -16,14 +19,18 @@ import secrets
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from yiwang.cases.models import Case
+from yiwang.cases.services import requester_phone_prove
 from yiwang.core import clock
 from yiwang.core.errors import ApplicationError
 from yiwang.notify.models import Outbox
 from yiwang.notify.services import deliver_after_commit
+
+from .models import FollowCode
 
 CODE_SECONDS = 10 * 60
 RESEND_SECONDS = 60
@@ -75,28 +82,30 @@ def code_request(*, session, number: str, phone: str) -> str | None:
     code = None
     if case is not None and phones_match(phone, case.requester_phone):
         code = f"{secrets.randbelow(10**6):06d}"
-        _send(case, code, now)
-    session[SESSION_PENDING] = {
-        "number": number,
-        "hash": _hash(code, number) if code else "",
-        "expires": _ts(now) + CODE_SECONDS,
-        "tries": 0,
-        "sent": _ts(now),
-    }
+        if not _send(case, code, now):
+            code = None  # over the case's hourly limit: the same answer, no SMS
+    # Spent codes leave no rows behind, and a new code replaces this visitor's last one.
+    FollowCode.objects.filter(Q(expires_at__lt=now) | Q(pk=pending.get("id") or 0)).delete()
+    row = FollowCode.objects.create(
+        number=number,
+        code_hash=_hash(code, number) if code else "",
+        created_at=now,
+        expires_at=now + dt.timedelta(seconds=CODE_SECONDS),
+    )
+    session[SESSION_PENDING] = {"id": row.pk, "number": number, "sent": _ts(now)}
     return code
 
 
-def _send(case: Case, code: str, now: dt.datetime) -> None:
+def _send(case: Case, code: str, now: dt.datetime) -> bool:
+    """Write the SMS, unless the case already had its codes this hour (then False: nothing is sent)."""
     from django.utils import translation
-
 
     recent = Outbox.objects.filter(
         case=case, kind=OTP_KIND, created_at__gte=now - dt.timedelta(hours=1)
     ).count()
     if recent >= MAX_CODES_PER_CASE_HOUR:
-        raise ApplicationError(
-            "otp_limit", _("该诉求件的验证码发送过于频繁，请一小时后再试。"), fields={"phone": ""}, status=429
-        )
+        # Not an error: "too many codes" would confirm that this number and phone belong together.
+        return False
     language = case.requester_language if case.requester_language in dict(settings.LANGUAGES) else "zh-hans"
     with translation.override(language):
         body = _(
@@ -116,27 +125,34 @@ def _send(case: Case, code: str, now: dt.datetime) -> None:
             body=body,
         )
         transaction.on_commit(lambda: deliver_after_commit([row.pk]), robust=True)
+    return True
 
 
 def code_verify(*, session, code: str) -> str:
     """Check the code typed; on success the visitor may follow the case. Returns its number."""
     pending = session.get(SESSION_PENDING)
-    now = _ts(clock.now())
-    if not pending:
+    now = clock.now()
+    if not pending or "id" not in pending:
         raise ApplicationError("otp_missing", _("请先获取验证码。"), fields={"code": _("请先获取验证码")})
-    if now > pending["expires"] or pending["tries"] >= MAX_TRIES:
+    rows = FollowCode.objects.filter(pk=pending["id"])
+    # One try taken atomically: of any number of simultaneous guesses, MAX_TRIES at most are checked.
+    if not rows.filter(tries__lt=MAX_TRIES, expires_at__gt=now).update(tries=F("tries") + 1):
         session.pop(SESSION_PENDING, None)
+        rows.delete()
         message = _("验证码已失效，请重新获取。")
         raise ApplicationError("otp_expired", message, fields={"code": message})
-    pending["tries"] += 1
-    session[SESSION_PENDING] = pending
+    stored = rows.values_list("code_hash", "number").first()
     code = re.sub(r"\s", "", code or "")
-    if not pending["hash"] or not constant_time_compare(_hash(code, pending["number"]), pending["hash"]):
+    if not stored or not stored[0] or not constant_time_compare(_hash(code, stored[1]), stored[0]):
         message = _("验证码不正确，或诉求编号与手机号不一致。")
         raise ApplicationError("otp_wrong", message, fields={"code": message})
     session.pop(SESSION_PENDING, None)
-    grant(session, pending["number"])
-    return pending["number"]
+    if not rows.delete()[0]:  # a code opens once, even when two right guesses arrive together
+        message = _("验证码已失效，请重新获取。")
+        raise ApplicationError("otp_expired", message, fields={"code": message})
+    requester_phone_prove(number=stored[1])  # the phone is the visitor's: notices may go to it now
+    grant(session, stored[1])
+    return stored[1]
 
 
 def pending_number(session) -> str | None:

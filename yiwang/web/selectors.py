@@ -20,6 +20,7 @@ from yiwang.cases.models import OPEN_STATUSES, Card, Case, Channel, Status, requ
 from yiwang.cases.selectors import CASE_RELATED, desk_cases  # the read scope lives with the cases
 from yiwang.cases.text import normalize_text
 from yiwang.intake import validators
+from yiwang.intake.models import Attachment
 from yiwang.intake.selectors import duplicate_candidates
 
 log = logging.getLogger(__name__)
@@ -131,8 +132,15 @@ def grid_tasks(*, user) -> dict[str, QuerySet[Case]]:
 
 # --------------------------------------------------------------------------- look-ups
 def case_photos(case: Case) -> list[dict]:
-    """The case's stored photos (attachment entries with an address)."""
-    return [a for a in (case.attachments or []) if isinstance(a, dict) and a.get("url")]
+    """The case's stored photos (attachment entries with an address), each with `public`: whether a
+    dispatcher approved it for the public feed (Open311)."""
+    photos = [a for a in (case.attachments or []) if isinstance(a, dict) and a.get("url")]
+    if not photos:
+        return []
+    public = set(
+        Attachment.objects.filter(case=case, public_approved_at__isnull=False).values_list("token", flat=True)
+    )
+    return [{**a, "public": a.get("token") in public} for a in photos]
 
 
 def _terms(q: str) -> list[str]:

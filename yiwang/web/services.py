@@ -23,21 +23,26 @@ from yiwang.cases.models import Case, Status
 from yiwang.cases.services import Actor, CaseInput, perform
 from yiwang.core import clock
 from yiwang.core.errors import ApplicationError
-from yiwang.intake.services import attachment_upload, case_submit
+from yiwang.intake.services import attachment_upload, bind_attachments, case_submit
 from yiwang.routing.models import Unit
 
 from .models import CoHandlingRequest
+from .otp import phones_match
 from .selectors import APPEAL_MARK, SELF_FIX_MARK
 
 APPEALABLE = (Status.CLOSED, Status.RATED)
 
 
 # --------------------------------------------------------------------------- photos
-def photos_upload(*, files, user) -> list[dict]:
-    """Store uploaded photos with the intake app; returns what a case keeps of each (with its token)."""
+def photos_upload(*, files, user, case=None) -> list[dict]:
+    """Store uploaded photos with the intake app; returns what a case keeps of each (with its token).
+    With `case` (a verification's photos) they belong to it at once: whoever reads the case sees them."""
     if not files:
         return []
-    return [attachment_upload(upload=f, user=user).as_entry() for f in files]
+    stored = [attachment_upload(upload=f, user=user) for f in files]
+    if case is not None:
+        bind_attachments(attachments=stored, case=case)
+    return [a.as_entry() for a in stored]
 
 
 # --------------------------------------------------------------------------- intake
@@ -45,6 +50,11 @@ def photos_upload(*, files, user) -> list[dict]:
 def portal_submit(*, data: CaseInput, user, photos=()) -> Case:
     """A resident's request from the portal (signed in or not)."""
     resident = user if getattr(user, "is_authenticated", False) and user.role == Role.RESIDENT else None
+    # A phone typed by a visitor is texted nothing until someone proves it with a code (web.otp): the
+    # form must not send texts to a stranger's number. A resident's own account phone is theirs.
+    data.requester_phone_proven = bool(resident) and (
+        not data.requester_phone or phones_match(data.requester_phone, resident.phone or "")
+    )
     data.attachments = photos_upload(files=photos, user=resident) + list(data.attachments or [])
     return case_submit(data=data, actor=Actor(resident, Role.RESIDENT))[0]
 
@@ -76,6 +86,15 @@ def patrol_report(*, data: CaseInput, user, photos=(), fix_note: str = "") -> Ca
             case=case, action="accept", actor=Actor.system(), payload={"note": f"{SELF_FIX_MARK}{fix_note}"}
         )
     return case
+
+
+@transaction.atomic
+def accept_and_dispatch(*, case: Case, user, accept: dict, dispatch: dict, expected_version: int | None = None) -> Case:
+    """A dispatcher's new case in one step: accepted (with the category confirmed) and sent to a unit.
+    One transaction: if the dispatch is refused, the case is not left accepted either."""
+    actor = Actor.of(user)
+    case = perform(case=case, action="accept", actor=actor, payload=accept, expected_version=expected_version)
+    return perform(case=case, action="dispatch", actor=actor, payload=dispatch)
 
 
 def self_fix_note(case: Case) -> str:

@@ -1,10 +1,12 @@
 from django.urls import path
 
-from .views import audit, common, desks, portal
+from .views import audit, common, desks, media, portal
 
 app_name = "web"
 DESKS = "<str:desk>"
 urlpatterns = [
+    # case photos, for whoever may read their case (the rest of /media/ is not served in production)
+    path("media/attachments/<path:path>", media.attachment, name="attachment"),
     # resident portal
     path("portal/", portal.portal, name="portal"),
     path("portal/submit/", portal.submit, name="portal_submit"),
@@ -21,6 +23,7 @@ urlpatterns = [
     path("desk/knowledge/", desks.knowledge, name="knowledge"),
     path("desk/dispatch/", desks.dispatch, name="dispatch"),
     path("desk/dispatch/case/<str:number>/cohandling/", desks.cohandling_decide, name="cohandling_decide"),
+    path("desk/dispatch/case/<str:number>/accept-dispatch/", desks.accept_dispatch, name="accept_dispatch"),
     path("desk/unit/", desks.unit, name="unit"),
     path("desk/unit/case/<str:number>/cohandling/", desks.cohandling_ask, name="cohandling_ask"),
     path("desk/grid/", desks.grid, name="grid"),
@@ -32,5 +35,7 @@ urlpatterns = [
     path("audit/events.xlsx", audit.audit_export, name="audit_export"),
     # every desk's case page and its moves
     path(f"desk/{DESKS}/case/<str:number>/", common.desk_case, name="desk_case"),
+    path(f"desk/{DESKS}/case/<str:number>/reveal/", common.reveal, name="reveal"),
+    path(f"desk/{DESKS}/case/<str:number>/photos/<str:token>/publish/", common.photo_publish, name="photo_publish"),
     path(f"desk/{DESKS}/case/<str:number>/<str:action>/", common.move, name="move"),
 ]

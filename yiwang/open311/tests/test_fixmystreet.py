@@ -77,8 +77,6 @@ def test_repeated_media_url_keeps_every_photo(api, tokens, service):
     number = created_number(response)
     record = Open311Request.objects.get(case__number=number)
     assert record.media_urls == photos
-    root = parse(api.get(f"{BASE}/requests/{number}.xml"))
-    assert root.find("request").findtext("media_url") == photos[0]
 
 
 def test_a_bad_link_among_several_media_urls_is_refused(api, tokens, service):
@@ -273,7 +271,8 @@ def test_get_updates_lists_the_public_timeline_only(api, client, tokens, drive, 
     assert dispatched.findtext("description").startswith("派遣：由")
     # the comment FixMyStreet posted carries the id it was given, so FixMyStreet knows it as its own
     assert posted[0] in by_id
-    assert by_id[posted[0]].findtext("media_url") == "https://fixmystreet.example/c/7701.0.full.jpeg"
+    # a link a client sent is not republished (nobody here has looked at it)
+    assert by_id[posted[0]].find("media_url").text is None
     # and nobody's account or working note is published
     body = response.content.decode()
     for secret in ("t_dispatcher", "t_handler", "t_operator", "内部督办", "13912345678", "zhang@example.com"):
@@ -348,6 +347,13 @@ def test_every_service_code_in_requests_is_in_the_service_list(client, api, toke
     retired_category = Category.objects.filter(level=2, is_active=True).exclude(pk=service.pk).first()
     retired = imported("import:t3", retired_category.code)
     Category.objects.filter(pk=retired_category.pk).update(is_active=False)
+    # each reviewed by the centre, since GET requests publishes reviewed cases only
+    for number in (level2, deeper, level1.number, unclassified.number, retired.number):
+        case = Case.objects.get(number=number)
+        if case.status == Status.RECEIVED:
+            act(case, "accept", people["operator"])
+        else:
+            act(case, "supervise", people["dispatcher"], {"card": "yellow"})
     # when
     services = {s["service_code"]: s for s in parse(client.get(f"{BASE}/services.json"))}
     requests_xml = parse(client.get(f"{BASE}/requests.xml"))

@@ -12,7 +12,7 @@ register = template.Library()
 
 @register.inclusion_tag("registers/_case_context.html", takes_context=True)
 def registers_case_context(context, case):
-    ctx = case_place_context(case)
     user = context.get("user")
+    ctx = case_place_context(case, user=user)
     ctx["grid_link"] = bool(ctx["grid"] and user is not None and access.can_read(user, ctx["grid"]["code"]))
     return {"ctx": ctx, "user": user}

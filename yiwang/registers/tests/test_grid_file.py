@@ -7,6 +7,7 @@ from yiwang.intake.services import case_submit
 from yiwang.intake.validators import parse_mainland_id, parse_uscc
 from yiwang.registers.demo import load_demo_registers
 from yiwang.registers.models import Building, Change, Organisation, Person, Reveal, Visit
+from yiwang.security.models import PersonalDataReveal
 
 from .conftest import POINT, valid_id
 
@@ -94,10 +95,21 @@ def test_a_reveal_is_an_explicit_logged_action(demo, grid, users, client_for):
     c = client_for(users["gridworker"])
     page = c.get(f"/grids/record/person/{person.pk}/").content.decode()
     assert person.id_number not in page and "查看明文" in page
-    page = c.post(f"/grids/record/person/{person.pk}/reveal", {"field": "id_number"}).content.decode()
+    # without a reason: refused, nothing shown, nothing logged
+    refused = c.post(f"/grids/record/person/{person.pk}/reveal", {"field": "id_number"})
+    assert refused.status_code == 400 and person.id_number not in refused.content.decode()
+    api = c.post(f"/api/v1/grids/records/person/{person.pk}/reveal", {"field": "phone"}, content_type="application/json")
+    assert api.status_code == 400 and api.json()["code"] == "reveal_reason_required"
+    assert not Reveal.objects.exists() and not PersonalDataReveal.objects.exists()
+    # with one: shown, and logged like a case's reveal (who, what, why)
+    page = c.post(f"/grids/record/person/{person.pk}/reveal", {"field": "id_number", "reason": "核对独居老人身份"}).content.decode()
     assert person.id_number in page and person.phone not in page
     reveal = Reveal.objects.get()
     assert (reveal.user, reveal.register, reveal.record_id, reveal.field) == (users["gridworker"], "person", person.pk, "id_number")
+    logged = PersonalDataReveal.objects.get()
+    assert (logged.user, logged.object_id, logged.field, logged.reason) == (
+        users["gridworker"], str(person.pk), "id_number", "核对独居老人身份"
+    )
     # a leader reads, masked, and may not reveal
     leader = client_for(users["leader"])
     assert leader.post(f"/grids/record/person/{person.pk}/reveal", {"field": "id_number"}).status_code == 403

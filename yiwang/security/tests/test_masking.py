@@ -99,3 +99,37 @@ def test_a_name_never_shows_its_middle(name):
 def test_masks_are_total(value):
     for mask in (mask_name, mask_phone, mask_id_number):
         assert isinstance(mask(value), str)
+
+
+# --------------------------------------------------------------------------- free text (issue 15)
+from yiwang.security.masking import mask_personal_text  # noqa: E402
+
+
+def test_free_text_masks_personal_data_in_every_form_it_is_written():
+    # given what callers type: phones in several forms, full-width digits, e-mail, IDs, house numbers
+    text = (
+        "电话138-0013-8000或+8613900139000，座机0750-3123456，１３８００１３８０００，"
+        "邮箱 zhang.san@example.com，香港身份证A123456(7)，身份证44070319900101123X，住幸福路12号3栋502房"
+    )
+    # when it is masked
+    masked = mask_personal_text(text)
+    # then no form survives, each shown by the platform's rules
+    assert masked == (
+        "电话138****8000或+86****9000，座机0750****3456，138****8000，"
+        "邮箱 z***@example.com，香港身份证A1****67，身份证4407**********123X，住幸福路**号*栋***房"
+    )
+
+
+def test_free_text_keeps_what_is_not_personal():
+    text = "与 20261204000123 为同一诉求，2026-12-04 拨打12345热线，路灯坏了5天（已报修）"
+    assert mask_personal_text(text) == text
+
+
+def test_free_text_masks_the_requesters_own_name():
+    assert mask_personal_text("我是王五，请王五的邻居作证", names=["王五"]) == "我是王*，请王*的邻居作证"
+
+
+@given(st.text(max_size=80), phones)
+def test_no_phone_survives_in_any_surrounding_text(before, phone):
+    masked = mask_personal_text(f"{before}联系{phone}谢谢")
+    assert phone not in masked

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -153,6 +154,13 @@ def _build_world() -> World:
         ).pk
         for which, g in (("in", grid_in), ("out", grid_out))
     }
+    from yiwang.intake.models import Attachment
+
+    for which, c in (("in", case_in), ("out", case_out)):  # a photo on each case (its file is not read)
+        Attachment.objects.create(
+            token=f"rr_photo_{which}", file=f"rr/{which}.jpg", content_type="image/jpeg", size=1, width=1,
+            height=1, sha256="0" * 64, case=c, created_at=now,
+        )
     header = ",".join(importing.template_headers("building"))
     batch = importing.import_start(
         register="building",
@@ -337,6 +345,11 @@ PAGES: dict[str, Route] = {
         allow("dispatcher", "admin"), expect(NO, dispatcher=NF, admin=OK),
         body=lambda w, r, x: {"request_id": "0", "decision": "approve"}, changes_case=True,
     ),
+    "desk/dispatch/case/<str:number>/accept-dispatch/": Route(
+        "POST", lambda w, r, x: f"/desk/dispatch/case/{num(w, r, x)}/accept-dispatch/",
+        allow("dispatcher", "admin"), expect(NO, dispatcher=NF, admin=OK),
+        body=lambda w, r, x: {"quick-lead_unit": ""}, changes_case=True,
+    ),
     "desk/unit/": Route("GET", lambda w, r, x: "/desk/unit/", allow("handler", "unit_leader", "admin")),
     "desk/unit/case/<str:number>/cohandling/": Route(
         "POST", lambda w, r, x: f"/desk/unit/case/{num(w, r, x)}/cohandling/",
@@ -345,14 +358,26 @@ PAGES: dict[str, Route] = {
     ),
     "desk/grid/": Route("GET", lambda w, r, x: "/desk/grid/", allow("gridworker", "admin")),
     "desk/grid/report/": Route("GET", lambda w, r, x: "/desk/grid/report/", allow("gridworker", "admin")),
-    "desk/area/<str:code>.geojson": Route(  # area outlines (also public at geo/areas.geojson): staff
-        "GET", lambda w, r, x: f"/desk/area/{w.grid[x].code}.geojson", allow(*STAFF), allow(*STAFF)
+    "desk/area/<str:code>.geojson": Route(  # one area's outline: public, as the whole layer at geo/areas.geojson
+        "GET", lambda w, r, x: f"/desk/area/{w.grid[x].code}.geojson", EVERYONE, EVERYONE
     ),
     # each role at its own desk (leader, auditor, resident try the dispatcher's and are refused)
     "desk/<str:desk>/case/<str:number>/": Route(
         "GET", lambda w, r, x: f"/desk/{desk(r)}/case/{num(w, r, x)}/",
         allow("operator", "dispatcher", "handler", "unit_leader", "gridworker", "admin"),
         expect(NO, operator=OK, admin=OK, dispatcher=NF, handler=NF, unit_leader=NF, gridworker=NF),
+    ),
+    # a logged look at one personal value of the case (a reason is required): whoever may open the case page
+    "desk/<str:desk>/case/<str:number>/reveal/": Route(
+        "POST", lambda w, r, x: f"/desk/{desk(r)}/case/{num(w, r, x)}/reveal/",
+        allow("operator", "dispatcher", "handler", "unit_leader", "gridworker", "admin"),
+        expect(NO, operator=OK, admin=OK, dispatcher=NF, handler=NF, unit_leader=NF, gridworker=NF),
+        body=lambda w, r, x: {"reveal-field": "requester_phone", "reveal-reason": "回访核实"},
+    ),
+    # approving a case's photo for the public feed: the centre's dispatchers only
+    "desk/<str:desk>/case/<str:number>/photos/<str:token>/publish/": Route(
+        "POST", lambda w, r, x: f"/desk/dispatch/case/{num(w, r, x)}/photos/rr_photo_{x}/publish/",
+        allow("dispatcher", "admin"), expect(NO, dispatcher=NF, admin=OK),
     ),
     "desk/<str:desk>/case/<str:number>/<str:action>/": Route(
         "POST", lambda w, r, x: f"/desk/{desk(r)}/case/{num(w, r, x)}/{move(r)}/",
@@ -384,7 +409,7 @@ PAGES: dict[str, Route] = {
     ),
     "grids/record/<str:register>/<int:record_id>/reveal": Route(
         "POST", lambda w, r, x: f"/grids/record/organisation/{w.organisation[x]}/reveal", allow("gridworker", "admin"), allow("admin"),
-        body=lambda w, r, x: {"field": "contact_phone"},
+        body=lambda w, r, x: {"field": "contact_phone", "reason": "核实联系人"},
     ),
     "grids/record/<str:register>/<int:record_id>/edit": Route(
         "POST", lambda w, r, x: f"/grids/record/building/{w.building[x]}/edit", allow("gridworker", "admin"), allow("admin"),
@@ -525,7 +550,7 @@ API_ROUTES: dict[str, Route] = {
     ),
     "POST /api/v1/grids/records/{record_type}/{record_id}/reveal": Route(
         "POST", lambda w, r, x: f"{API}/grids/records/organisation/{w.organisation[x]}/reveal", allow("gridworker", "admin"), allow("admin"),
-        body=lambda w, r, x: {"field": "contact_phone"}, json=True,
+        body=lambda w, r, x: {"field": "contact_phone", "reason": "核实联系人"}, json=True,
     ),
     "GET /api/v1/classifier/cases/{number}/similar": Route(
         "GET", lambda w, r, x: f"{API}/classifier/cases/{num(w, r, x)}/similar",
@@ -732,3 +757,55 @@ def test_read_only_roles_cannot_move_a_case(world, role, action):
     # then it is refused for the role (not for the state), and the case is as it was
     assert response.status_code == 403, response.content
     assert Case.objects.filter(pk=case.pk).values("status", "version").get() == before
+
+
+# --------------------------------------------------------------------------- personal data on every page
+REQUESTER = ("张三", "13800138000")  # the world's requester, as typed: no page may show either in full
+API_DOCUMENTS = ("GET /api/v1/openapi.json", "GET /api/v1/docs")  # examples, not data
+
+
+def _readable(response) -> str:
+    """A page's text; an XLSX export's every cell (the XML parts of its zip); a streamed file whole."""
+    raw = b"".join(response.streaming_content) if response.streaming else response.content
+    if response.get("Content-Type", "").startswith(("image/", "application/pdf")):
+        return ""  # a photo or a scan: no text to read
+    if response.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
+        book = zipfile.ZipFile(io.BytesIO(raw))
+        return "".join(book.read(n).decode() for n in book.namelist() if n.endswith(".xml"))
+    return raw.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", STAFF)
+def test_no_staff_page_shows_a_requesters_full_name_or_phone(world, role):
+    # given every page and API read this role may open, on the case in its scope
+    client = client_for(world, role)
+    leaks = []
+    for table in (PAGES, API_ROUTES):
+        for key, route in table.items():
+            if route.method != "GET" or route.expect_in[role] != OK or key in API_DOCUMENTS:
+                continue
+            # when it is opened
+            response = client.get(route.url(world, role, "in"))
+            if response.status_code != 200:
+                continue
+            text = _readable(response)
+            # then the requester's name and phone appear masked at most
+            leaks += [f"{key}: {value}" for value in REQUESTER if value in text]
+    assert not leaks, leaks
+
+
+@pytest.mark.django_db
+def test_a_reveal_from_a_desk_is_logged_with_its_reason(world):
+    from yiwang.security.models import PersonalDataReveal
+
+    # given a dispatcher on a case of their area
+    case = world.case["in"]
+    # when they reveal the phone from the case page with a reason
+    response = client_for(world, "dispatcher").post(
+        f"/desk/dispatch/case/{case.number}/reveal/", {"reveal-field": "requester_phone", "reveal-reason": "回访核实"}
+    )
+    # then the page shows it to them and the log has who, which case, which field and why
+    assert response.status_code == 200 and "13800138000" in response.content.decode()
+    row = PersonalDataReveal.objects.get(object_label=case.number)
+    assert (row.username, row.field, row.reason) == ("rr_dispatcher", "requester_phone", "回访核实")

@@ -20,4 +20,23 @@
     target.focus();
     target.dispatchEvent(new Event("change", { bubbles: true }));
   });
+  // Long pickers (units): a search box above the list hides the options that do not match.
+  document.querySelectorAll("select[data-filter]").forEach(function (select) {
+    var box = document.createElement("input");
+    box.type = "search";
+    box.className = "select-filter";
+    box.placeholder = select.getAttribute("data-filter");
+    box.setAttribute("aria-label", select.getAttribute("data-filter"));
+    box.setAttribute("aria-controls", select.id);
+    select.parentNode.insertBefore(box, select);
+    box.addEventListener("input", function () {
+      var term = box.value.trim().toLowerCase();
+      select.querySelectorAll("option").forEach(function (option) {
+        option.hidden = !!term && option.value !== "" && option.textContent.toLowerCase().indexOf(term) === -1;
+      });
+      select.querySelectorAll("optgroup").forEach(function (group) {
+        group.hidden = !group.querySelector("option:not([hidden])");
+      });
+    });
+  });
 })();

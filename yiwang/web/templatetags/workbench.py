@@ -12,11 +12,35 @@ from yiwang.accounts.models import Role
 from yiwang.cases.models import CLOCK_STATUSES, Card, Satisfaction, Status
 from yiwang.core import clock
 from yiwang.routing.models import Category, Unit
+from yiwang.security import masking
 
 from .. import labels
 from ..labels import ACTION_BUTTONS, ACTION_LABELS
 
 register = template.Library()
+
+
+# Personal values are shown masked by the platform's one rule; the full value only after a logged
+# reveal (views.common.reveal), which hands it to the page as `revealed`.
+@register.filter
+def masked_name(value: str) -> str:
+    return masking.mask_name(value)
+
+
+@register.filter
+def masked_phone(value: str) -> str:
+    return masking.mask_phone(value)
+
+
+@register.filter
+def masked_id(value: str) -> str:
+    return masking.mask_id_number(value)
+
+
+@register.filter
+def masked_text(value: str) -> str:
+    """Free text with the personal data written into it masked (leaders', auditors' and public pages)."""
+    return masking.mask_personal_text(value)
 
 
 @register.filter

@@ -8,9 +8,11 @@ from django.urls import reverse
 
 from yiwang.cases.models import Case, Status
 from yiwang.core import clock
+from yiwang.core.errors import ApplicationError
 from yiwang.notify.models import Outbox
 from yiwang.web.models import CoHandlingRequest
 from yiwang.web.selectors import APPEAL_MARK, SELF_FIX_MARK
+from yiwang.web.services import accept_and_dispatch
 
 from .conftest import PHONE, act
 
@@ -104,11 +106,22 @@ def test_a_unit_sees_only_its_own_cases(client, people, drive):
     assert login(client, people["handler"]).get(f"/desk/unit/case/{case.number}/").status_code == 200
 
 
-def test_grid_outlines_are_for_staff(client, people):
-    url = reverse("web:area_geojson", args=[people["grid"].code])
-    assert login(client, people["resident"]).get(url).status_code == 403
-    response = login(client, people["dispatcher"]).get(url)
-    assert response.status_code == 200 and response.json()["geometry"]["type"] in ("Polygon", "MultiPolygon")
+def test_a_grid_outline_is_public_like_the_grid_map_and_carries_no_personal_data(client, people):
+    # given the public map's grid layer, which lists every grid's outline
+    code = people["grid"].code
+    layer = client.get("/geo/areas.geojson?level=grid").json()
+    assert code in {f["properties"]["code"] for f in layer["features"]}
+    # when anyone (a visitor, a resident, staff) asks for that one grid's outline
+    url = reverse("web:area_geojson", args=[code])
+    for who in (None, people["resident"], people["dispatcher"]):
+        if who is not None:
+            login(client, who)
+        response = client.get(url)
+        # then they get it, with the same kind of properties as the layer: code, name, approximate
+        assert response.status_code == 200
+        feature = response.json()
+        assert feature["geometry"]["type"] in ("Polygon", "MultiPolygon")
+        assert set(feature["properties"]) == {"code", "name", "approximate"}
 
 
 # --------------------------------------------------------------------------- resident portal
@@ -545,6 +558,33 @@ def test_a_returned_case_is_sent_on_to_a_unit_the_dispatcher_picks(client, peopl
     case.refresh_from_db()
     assert case.status == Status.DISPATCHED and case.lead_unit.code == "JM.SHJ"
     assert "category" not in case.events.order_by("-seq").first().payload
+
+
+def test_a_dispatcher_accepts_and_dispatches_a_new_case_in_one_step(client, people, make_case):
+    case = make_case()
+    login(client, people["dispatcher"])
+    page = body(client.get(f"/desk/dispatch/case/{case.number}/"))
+    assert "受理并派遣" in page and 'name="quick-lead_unit"' in page
+    # a unit that does not exist: refused on the form, and the case is not left accepted either
+    bad = client.post(f"/desk/dispatch/case/{case.number}/accept-dispatch/",
+                      {"quick-version": case.version, "quick-category": "C01", "quick-lead_unit": "JM.NOPE"})
+    assert bad.status_code == 200 and "errorlist" in body(bad)
+    case.refresh_from_db()
+    assert case.status == Status.RECEIVED and not case.events.filter(action="accept").exists()
+    # a dispatch the loop refuses after the acceptance went through: nothing of the step stays
+    with pytest.raises(ApplicationError):
+        accept_and_dispatch(case=case, user=people["dispatcher"], accept={"category": "C01"},
+                            dispatch={"lead_unit": "JM.NOPE"})
+    case.refresh_from_db()
+    assert case.status == Status.RECEIVED and not case.events.filter(action="accept").exists()
+    ok = client.post(f"/desk/dispatch/case/{case.number}/accept-dispatch/",
+                     {"quick-version": case.version, "quick-category": "C01", "quick-lead_unit": "JM.SHJ"})
+    assert ok.status_code == 302 and ok["Location"] == "/desk/dispatch/"
+    case.refresh_from_db()
+    assert case.status == Status.DISPATCHED and case.lead_unit.code == "JM.SHJ" and case.category.code == "C01"
+    assert list(case.events.order_by("seq").values_list("action", flat=True)) == ["create", "accept", "dispatch"]
+    # once accepted, the one-step form is gone
+    assert "quick-lead_unit" not in body(client.get(f"/desk/dispatch/case/{case.number}/"))
 
 
 def test_an_extension_request_is_decided_by_the_dispatcher(client, people, drive):

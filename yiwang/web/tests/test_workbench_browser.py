@@ -261,3 +261,22 @@ def test_the_admin_wears_the_platform_colours(demo_server, page):
     header = page.evaluate("getComputedStyle(document.querySelector('#header')).backgroundColor")
     assert header == "rgb(184, 50, 42)"
     shot(page, "admin")
+
+
+def test_a_dispatcher_finds_the_unit_by_typing_and_accepts_and_dispatches_in_one_step(demo_server, page):
+    switch_user(page, demo_server, "dispatcher")
+    page.goto(f"{demo_server}/desk/dispatch/?queue=new")
+    link = page.locator("#queue tr:has(.st-received) td:first-child a").first  # a case nobody accepted yet
+    number = link.inner_text().strip()
+    link.click()
+    page.wait_for_selector("#quick-h")
+    picker = page.locator("#id_quick-lead_unit")
+    page.fill("input.select-filter[aria-controls='id_quick-lead_unit']", "生态")
+    shown = picker.locator("option:not([hidden])").all_inner_texts()
+    assert shown and all("生态" in text for text in shown if text and not text.startswith("（")), shown
+    assert picker.locator("option[value='JM.ZJJ']").get_attribute("hidden") is not None  # 住建局 filtered out
+    picker.select_option("JM.SHJ")
+    page.select_option("#id_quick-category", "C01")
+    shot(page, "dispatch-one-step")
+    page.click("section.quick button[type=submit]")
+    assert number in expect_message(page, "已受理并派遣给江门市生态环境局")

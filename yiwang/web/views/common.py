@@ -25,9 +25,11 @@ from yiwang.cases.transitions import allowed_actions
 from yiwang.core.errors import ApplicationError
 from yiwang.core.http import forbidden
 from yiwang.geo.models import Area
+from yiwang.intake.services import attachment_publish
+from yiwang.security.services import personal_data_reveal
 
 from .. import access, selectors
-from ..forms import add_service_error, move_form_class
+from ..forms import RevealForm, add_service_error, move_form_class
 from ..labels import ACTION_HELP, ACTION_LABELS, event_label
 
 # The moves each desk offers (the services still decide whether this person may, on this case, now).
@@ -125,11 +127,22 @@ def for_case(form, case, action: str):
     return form
 
 
-def case_page(request, desk: str, case, *, bound: dict | None = None, status: int = 200):
+def case_page(
+    request,
+    desk: str,
+    case,
+    *,
+    bound: dict | None = None,
+    status: int = 200,
+    revealed: dict | None = None,
+    reveal_form: RevealForm | None = None,
+):
     from . import desks
 
     builder = desks.CASE_PAGES[desk]
     template, context = builder(request, case, bound=bound)
+    context["revealed"] = revealed or {}
+    context["reveal_form"] = reveal_form or RevealForm(prefix="reveal")
     return render(request, template, context, status=status)
 
 
@@ -155,7 +168,7 @@ def move(request, desk: str, number: str, action: str):
     if form.is_valid():
         try:
             payload = form.payload()
-            payload = _with_photos(request, form, action, payload)
+            payload = _with_photos(request, form, action, payload, case)
             case = perform(
                 case=case,
                 action=action,
@@ -179,7 +192,7 @@ def move(request, desk: str, number: str, action: str):
     return case_page(request, desk, case, bound={action: form})
 
 
-def _with_photos(request, form, action, payload):
+def _with_photos(request, form, action, payload, case):
     """A verification's photos: stored by the intake app; the move keeps their addresses in its note."""
     if action != "verify":
         return payload
@@ -188,10 +201,55 @@ def _with_photos(request, form, action, payload):
         return payload
     from ..services import photos_upload
 
-    entries = photos_upload(files=files, user=request.user)
+    entries = photos_upload(files=files, user=request.user, case=case)
     urls = " ".join(e["url"] for e in entries)
     payload["note"] = f"{payload.get('note', '')}\n{_('现场照片')}: {urls}".strip()
     return payload
+
+
+@require_POST
+def reveal(request, desk: str, number: str):
+    """One personal value of the case in full, for this person, on this answer only: the look is
+    logged (who, which case, which field, why) by the security app's reveal service before the page
+    shows it. Nothing is kept in the session, so reloading the case shows it masked again."""
+    if refusal := _desk_refusal(request, desk):
+        return refusal
+    case = selectors.desk_case(user=request.user, number=number)
+    form = RevealForm(request.POST, prefix="reveal")
+    if not form.is_valid():
+        return case_page(request, desk, case, reveal_form=form, status=400)
+    field = form.cleaned_data["field"]
+    try:
+        value = personal_data_reveal(
+            user=request.user,
+            obj=case,
+            field=field,
+            reason=form.cleaned_data["reason"],
+            address=request.META.get("REMOTE_ADDR"),
+        )
+    except ApplicationError as exc:
+        add_service_error(form, exc)
+        return case_page(request, desk, case, reveal_form=form, status=exc.status_code)
+    response = case_page(request, desk, case, revealed={field: value})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+def photo_publish(request, desk: str, number: str, token: str):
+    """A dispatcher approves one of the case's photos for the public feed, or withdraws it."""
+    if refusal := _desk_refusal(request, desk):
+        return refusal
+    case = selectors.desk_case(user=request.user, number=number)
+    publish = request.POST.get("publish") != "no"
+    try:
+        attachment_publish(case=case, token=token, user=request.user, publish=publish)
+    except ApplicationError as exc:
+        if exc.status_code == 404:
+            raise Http404(token) from exc
+        return forbidden(request, exc.message)
+    messages.success(request, _("照片已批准公开。") if publish else _("照片已撤回，不再公开。"))
+    return redirect("web:desk_case", desk=desk, number=case.number)
 
 
 @require_GET
@@ -204,9 +262,10 @@ def desk_case(request, desk: str, number: str):
 
 @require_GET
 def area_geojson(request, code: str):
-    """One area's outline (a case's grid on its map). Staff only: it is the internal grid map."""
-    if not request.user.is_authenticated or request.user.role == Role.RESIDENT:
-        return forbidden(request)
+    """One area's outline (a case's grid on its map). Public, as the whole grid layer is on the public
+    map (geo/areas.geojson?level=grid) and `geo/locate` tells anyone a point's grid: it holds no
+    personal data (code, name, whether the outline is approximate), so hiding one outline protected
+    nothing while the layer was open."""
     area = Area.objects.filter(code=code).only("code", "name", "geometry", "approximate").first()
     if area is None or not area.geometry:
         raise Http404(code)
@@ -217,5 +276,5 @@ def area_geojson(request, code: str):
         "geometry": json.loads(shapely.to_geojson(geom)),
     }
     response = HttpResponse(json.dumps(feature, ensure_ascii=False), content_type="application/geo+json")
-    response["Cache-Control"] = "private, max-age=300"
+    response["Cache-Control"] = "public, max-age=300"
     return response

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yiwang.accounts.models import Role
 from yiwang.cases.models import Case, Channel, Status
-from yiwang.cases.selectors import case_events
+from yiwang.cases.selectors import SEARCH_MAX_CHARS, case_events
 from yiwang.classify.selectors import similar_cases
 from yiwang.core import clock
 from yiwang.core.errors import ApplicationError
@@ -23,6 +23,7 @@ from yiwang.routing.selectors import route
 from .. import selectors, services
 from ..access import DISPATCH_ROLES, GRID_ROLES, OPERATOR_ROLES, UNIT_ROLES, role_required
 from ..forms import (
+    AcceptDispatchForm,
     CoHandlingDecisionForm,
     CoHandlingForm,
     HotlineIntakeForm,
@@ -30,7 +31,7 @@ from ..forms import (
     add_service_error,
 )
 from ..models import CoHandlingRequest
-from .common import move_panels
+from .common import case_page, move_panels
 
 
 def _case_base(request, case, desk, *, bound=None, primary=()):
@@ -94,7 +95,7 @@ def caller_lookup(request):
 @role_required(*OPERATOR_ROLES, *UNIT_ROLES, *DISPATCH_ROLES)
 @require_GET
 def knowledge(request):
-    q = request.GET.get("q", "")
+    q = request.GET.get("q", "")[:SEARCH_MAX_CHARS]
     return render(
         request,
         "web/partials/knowledge.html",
@@ -115,7 +116,7 @@ def dispatch(request):
     key = request.GET.get("queue") or "new"
     current = next((q for q in queues if q.key == key), queues[0])
     rows = current.cases
-    search = (request.GET.get("q") or "").strip()
+    search = (request.GET.get("q") or "").strip()[:SEARCH_MAX_CHARS]
     if search:
         rows = rows.filter(Q(number=search) | Q(title__icontains=search) | Q(address__icontains=search))
     context = {
@@ -163,8 +164,14 @@ def _dispatch_case(request, case, *, bound=None):
         if case.status in (Status.RECEIVED, Status.ACCEPTED, Status.DISPATCHED)
         else None
     )
+    quick = None
+    if case.status == Status.RECEIVED:
+        quick = (bound or {}).get("accept_dispatch") or AcceptDispatchForm(
+            prefix="quick", initial={"version": case.version}
+        )
     context.update(
         {
+            "quick_form": quick,
             "route": decision,
             "last_return": last_return,
             "self_fix": self_fix,
@@ -178,6 +185,28 @@ def _dispatch_case(request, case, *, bound=None):
         }
     )
     return "web/desk/case_dispatch.html", context
+
+
+@role_required(*DISPATCH_ROLES)
+@require_POST
+def accept_dispatch(request, number: str):
+    """受理并派遣 from the dispatcher's case page."""
+    case = selectors.desk_case(user=request.user, number=number)
+    form = AcceptDispatchForm(request.POST, prefix="quick")
+    if form.is_valid():
+        try:
+            case = services.accept_and_dispatch(
+                case=case, user=request.user, accept=form.accept_payload(), dispatch=form.dispatch_payload(),
+                expected_version=form.cleaned_data.get("version") or None,
+            )
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("已受理并派遣给%(unit)s。诉求件 %(n)s 当前状态：%(s)s") % {
+                "unit": case.lead_unit.display_name, "n": case.number, "s": Status(case.status).label})
+            return redirect("web:dispatch")
+    case.refresh_from_db()
+    return case_page(request, "dispatch", case, bound={"accept_dispatch": form})
 
 
 @role_required(*DISPATCH_ROLES)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yiwang.accounts.models import Role
 from yiwang.cases.models import Case, Status
-from yiwang.cases.selectors import PUBLIC_ACTIONS, PUBLIC_REASONS, case_events
+from yiwang.cases.selectors import PUBLIC_REASONS, public_timeline
 from yiwang.cases.services import Actor, perform
 from yiwang.core.errors import ApplicationError
 from yiwang.core.language import in_requester_script
@@ -24,6 +24,8 @@ from yiwang.core.language import in_requester_script
 from .. import otp, selectors, services
 from ..access import RESIDENT_ROLES, role_required, workbench_url
 from ..forms import AppealForm, CodeForm, FollowForm, PortalSubmitForm, RateForm, add_service_error
+
+# What a requester sees of the timeline lives with the cases (the API shows them the same).
 
 
 def _is_resident(user) -> bool:
@@ -162,7 +164,7 @@ OPEN_FOR_REPLY = (Status.DISPATCHED, Status.IN_PROGRESS, Status.RETURNED)
 
 
 def _case_context(request, case, *, rate_form=None, appeal_form=None):
-    events = [e for e in case_events(case=case) if e.action in PUBLIC_ACTIONS]
+    events = list(public_timeline(case=case))
     reply = in_requester_script(case.reply_text, translation.get_language())
     can_rate = case.status in (Status.CLOSED, Status.ANSWERED) and not case.satisfaction
     actor = requester_actor(request, case)

@@ -6,6 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from yiwang.core.errors import ApplicationError
+from yiwang.core.spreadsheets import csv_row
 from yiwang.intake.services import COLUMNS, cases_import
 
 
@@ -49,7 +50,7 @@ class Command(BaseCommand):
 
         def on_error(error):
             if writer is not None:
-                writer.writerow([error.row, error.source_id, error.column, error.message])
+                writer.writerow(csv_row([error.row, error.source_id, error.column, error.message]))
                 report.flush()
 
         try:

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0006_audit_rechain'),
+        ('cases', '0007_requester_phone_proven'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
