@@ -301,6 +301,8 @@ class CaseEvent(models.Model):
         indexes = [
             # The sequencer's queue: the events still waiting for their global place, oldest first.
             models.Index(fields=["id"], condition=models.Q(global_seq__isnull=True), name="caseevent_unsequenced"),
+            # Events in a time window, across cases (Open311's servicerequestupdates, polled every few minutes).
+            models.Index(fields=["created_at"], name="caseevent_created_at"),
         ]
 
     def __str__(self) -> str:

@@ -184,7 +184,7 @@ def with_text_masked(case: Case) -> Case:
 # where their request is, with the time; never who at the centre made them or the staff's notes.
 PUBLIC_ACTIONS = frozenset(
     "create accept reject answer merge dispatch redispatch sign reply check verify reopen close rate suspend "
-    "resume extend".split()
+    "resume extend supplement".split()
 )
 # The only reasons a requester reads (the others are the staff's working notes).
 PUBLIC_REASONS = frozenset({"reject", "reopen"})

@@ -92,6 +92,11 @@ class CheckInput(MoveInput):
     grid: StrictStr = ""
 
 
+class SupplementInput(MoveInput):
+    media_urls: list[StrictStr] = Field([], examples=[["https://example.com/photo.jpeg"]])  # links to photos
+    channel: StrictStr = ""  # where the requester said it, when not on the platform itself (open311)
+
+
 TYPE_MESSAGES = {
     "string_type": gettext_lazy("须为文字"),
     "bool_type": gettext_lazy("须为 true 或 false"),
@@ -455,6 +460,23 @@ def rate(ctx, p):
         )
     ctx.put(satisfaction=p.satisfaction, solved=p.solved, rated_at=ctx.at)
     return {"satisfaction": p.satisfaction, "solved": p.solved}
+
+
+# A requester adds to their request (补充): more detail, a photo, "it is still broken". The case stays
+# where it is in the loop; whoever has it reads the supplement on its timeline.
+@move("supplement", list(S.values), None, [RESIDENT, OPERATOR, SYSTEM], schema=SupplementInput,
+      label=gettext_lazy("补充"), button=gettext_lazy("补充诉求"),
+      help=gettext_lazy("群众补充说明或照片；诉求件的状态不变。"))
+def supplement(ctx, p):
+    if not p.text:
+        message = _("请填写补充内容")
+        raise ApplicationError(codes.TEXT_REQUIRED, message, fields={"text": message})
+    out: dict = {"text": p.text}
+    if p.media_urls:
+        out["media_urls"] = list(p.media_urls)
+    if p.channel:
+        out["channel"] = p.channel
+    return out
 
 
 ACTIONS = tuple(MOVES)

@@ -30,6 +30,7 @@ ITEM_ELEMENTS = {
     "endpoints": "endpoint",
     "formats": "format",
     "errors": "error",
+    "service_request_updates": "request_update",
 }
 
 # Characters XML 1.0 cannot carry at all, not even escaped (C0 controls other than tab/LF/CR, U+FFFE/F).

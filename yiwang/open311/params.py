@@ -68,6 +68,24 @@ def check_jurisdiction(params: QueryDict) -> None:
         )
 
 
+# --------------------------------------------------------------------------- extended statuses
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def extended_statuses_asked(params: QueryDict) -> bool | None:
+    """`extended_statuses=1|true` asks for FixMyStreet's extended statuses, `0|false` for open/closed;
+    None when not sent (the account's setting decides)."""
+    given = optional(params, "extended_statuses").lower()
+    if not given:
+        return None
+    if given in _TRUE:
+        return True
+    if given in _FALSE:
+        return False
+    problem = _("须为 true 或 false")
+    raise ApplicationError(codes.INVALID_ARGUMENT, problem, fields={"extended_statuses": problem})
+
+
 # --------------------------------------------------------------------------- dates
 def parse_w3c(value: str, name: str) -> tuple[dt.datetime, dt.datetime]:
     """The instant or period a W3C datetime names, as [start, end). A time must carry its zone;
@@ -177,7 +195,8 @@ class Submission:
     last_name: str = ""
     phone: str = ""
     description: str = ""
-    media_url: str = ""
+    media_url: str = ""  # the first of media_urls (the one GET requests reports)
+    media_urls: list[str] = field(default_factory=list)  # every media_url sent (repeated: several photos)
 
 
 _LIMITS = {
@@ -192,6 +211,7 @@ _LIMITS = {
     "description": MAX_DESCRIPTION,
     "media_url": 1000,
 }
+MAX_MEDIA = 10  # media_url may be repeated (FixMyStreet's multi_photos); more than this is refused
 
 
 def _coordinate(raw: str, name: str, bound: float, errors: dict) -> float | None:
@@ -205,14 +225,39 @@ def _coordinate(raw: str, name: str, bound: float, errors: dict) -> float | None
     return value
 
 
+def media_list(params: QueryDict, errors: dict) -> list[str]:
+    """Every media_url sent: the argument may be repeated, one photo each (FixMyStreet's multi_photos
+    sends them so). Each must be an http(s) link of at most 1,000 characters."""
+    urls = [v.strip() for v in params.getlist("media_url") if v.strip()]
+    check = URLValidator(schemes=["http", "https"])
+    for url in urls:
+        if len(url) > _LIMITS["media_url"]:
+            errors["media_url"] = _("不能超过 %(n)d 个字符") % {"n": _LIMITS["media_url"]}
+            break
+        try:
+            check(url)
+        except ValidationError:
+            errors["media_url"] = _("须为 http(s) 链接")
+            break
+    if len(urls) > MAX_MEDIA:
+        errors["media_url"] = _("最多 %(n)d 个链接") % {"n": MAX_MEDIA}
+    return list(dict.fromkeys(urls))  # the same link twice is one photo
+
+
 def parse_submission(params: QueryDict) -> Submission:
     """Check the form of every argument (lengths, numbers, e-mail, URL) and that a location is given.
     Whether the service, the attributes' values and the place exist is for the service to decide."""
     errors: dict[str, str] = {}
-    values = {name: optional(params, name) for name in _LIMITS}
+    values = {name: optional(params, name) for name in _LIMITS if name != "media_url"}
     for name, limit in _LIMITS.items():
+        if name == "media_url":
+            continue  # repeated: checked one by one below
         if len(values[name]) > limit:
             errors[name] = _("不能超过 %(n)d 个字符") % {"n": limit}
+    if not values["device_id"]:  # FixMyStreet's use_service_as_deviceid sends it as "deviceid"
+        values["device_id"] = optional(params, "deviceid")
+        if len(values["device_id"]) > _LIMITS["device_id"]:
+            errors["device_id"] = _("不能超过 %(n)d 个字符") % {"n": _LIMITS["device_id"]}
     service_code = optional(params, "service_code")
     if not service_code:
         errors["service_code"] = _("必填：取自 GET services 的 service_code")
@@ -231,11 +276,8 @@ def parse_submission(params: QueryDict) -> Submission:
             validate_email(values["email"])
         except ValidationError:
             errors["email"] = _("电子邮箱格式无效")
-    if values["media_url"] and "media_url" not in errors:
-        try:
-            URLValidator(schemes=["http", "https"])(values["media_url"])
-        except ValidationError:
-            errors["media_url"] = _("须为 http(s) 链接")
+    media_urls = media_list(params, errors)
+    values["media_url"] = media_urls[0] if media_urls else ""
     attributes: dict[str, list[str]] = {}
     for key in params:
         m = _ATTRIBUTE.match(key)
@@ -250,5 +292,96 @@ def parse_submission(params: QueryDict) -> Submission:
         lat=lat,
         long=lon,
         attributes=attributes,
+        media_urls=media_urls,
         **values,
     )
+
+
+# --------------------------------------------------------------------------- servicerequestupdates
+# The statuses a client may send with an update (FixMyStreet: OPEN/CLOSED, or its extended ones and
+# REOPEN). Kept with the update as what the client said; they never move the case.
+CLIENT_STATUSES = (
+    "open", "closed", "fixed", "in_progress", "action_scheduled", "investigating", "duplicate",
+    "not_councils_responsibility", "no_further_action", "internal_referral", "reopen",
+)
+
+
+@dataclass
+class UpdateQuery:
+    """GET servicerequestupdates: updates whose time falls in [start, end)."""
+
+    start: dt.datetime
+    end: dt.datetime
+
+
+def parse_update_query(params: QueryDict) -> UpdateQuery:
+    """start_date and end_date as in GET requests: W3C datetimes, at most 90 days apart; with none,
+    the last 90 days; with one, 90 days from (or up to) it."""
+    query = parse_request_query(_only(params, ("start_date", "end_date")))
+    return UpdateQuery(start=query.start, end=query.end or clock.now() + dt.timedelta(seconds=1))
+
+
+def _only(params: QueryDict, names: tuple[str, ...]) -> QueryDict:
+    out = QueryDict(mutable=True)
+    for name in names:
+        out.setlist(name, params.getlist(name))
+    return out
+
+
+@dataclass
+class UpdateSubmission:
+    """A POST servicerequestupdates after parsing: the client's comment on one of our requests."""
+
+    service_request_id: str
+    update_id: str
+    description: str
+    status: str = ""
+    updated_datetime: dt.datetime | None = None
+    media_urls: list[str] = field(default_factory=list)
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+
+
+_UPDATE_LIMITS = {
+    "service_request_id": 20,
+    "update_id": 200,
+    "description": MAX_DESCRIPTION,
+    "first_name": 50,
+    "last_name": 50,
+    "email": 254,
+}
+
+
+def parse_update_submission(params: QueryDict) -> UpdateSubmission:
+    errors: dict[str, str] = {}
+    values = {name: optional(params, name) for name in _UPDATE_LIMITS}
+    # FixMyStreet's older "extended updates" name its own ids update_id_ext / service_request_id_ext.
+    values["update_id"] = values["update_id"] or optional(params, "update_id_ext")
+    for name, limit in _UPDATE_LIMITS.items():
+        if len(values[name]) > limit:
+            errors[name] = _("不能超过 %(n)d 个字符") % {"n": limit}
+    if not values["service_request_id"]:
+        errors["service_request_id"] = _("必填：要补充的诉求件编号")
+    if not values["update_id"]:
+        errors["update_id"] = _("必填：客户端自己的更新编号（重试时原样发送，不会重复登记）")
+    if not values["description"]:
+        errors["description"] = _("必填：补充的内容")
+    if values["email"] and "email" not in errors:
+        try:
+            validate_email(values["email"])
+        except ValidationError:
+            errors["email"] = _("电子邮箱格式无效")
+    status = optional(params, "status").lower()
+    if status and status not in CLIENT_STATUSES:
+        errors["status"] = _("取值须为：%(v)s") % {"v": ", ".join(CLIENT_STATUSES)}
+    updated = None
+    if optional(params, "updated_datetime"):
+        try:
+            updated, _end = parse_w3c(optional(params, "updated_datetime"), "updated_datetime")
+        except ApplicationError as exc:
+            errors.update(exc.fields)
+    media_urls = media_list(params, errors)
+    if errors:
+        raise ApplicationError(codes.INVALID_ARGUMENT, _("提交的参数有误"), fields=errors)
+    return UpdateSubmission(status=status, updated_datetime=updated, media_urls=media_urls, **values)

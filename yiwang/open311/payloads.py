@@ -3,17 +3,22 @@ spec lists is present; what we do not know is null (an empty element in XML)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from yiwang.cases.models import OPEN_STATUSES, Case, Status
+from yiwang.cases.models import OPEN_STATUSES, Case, CaseEvent, Satisfaction, Status
+from yiwang.cases.selectors import PUBLIC_REASONS
+from yiwang.cases.transitions import action_label
 from yiwang.routing.models import Category
+from yiwang.routing.selectors import unit_by_code
 from yiwang.security.masking import mask_personal_text
 
 from .definitions import attributes_for
 from .formats import w3c_datetime
-from .models import Open311Request
-from .selectors import open311_status, service_of
+from .models import Open311Request, Open311Update, update_id_of
+from .selectors import OTHER_SERVICE_CODE, extended_status, open311_status, request_status, service_of
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 DEFAULT_CHANGESET = "2026-01-01 00:00"  # bump OPEN311_CHANGESET when the category tree changes
@@ -67,13 +72,20 @@ def service(category: Category, *, service_type: str) -> dict:
         description = _("%(path)s：%(children)s") % {"path": category.path, "children": shown}
     return {
         "service_code": category.code,
-        "service_name": category.name,
+        "service_name": service_name(category),
         "description": description,
         "metadata": True,  # every service has the required request_type attribute
         "type": service_type,
         "keywords": ", ".join(children),
-        "group": category.parent.name if category.parent_id else None,
+        "group": category.parent.name if category.parent_id else category.name,
     }
+
+
+def service_name(category: Category) -> str:
+    """A level-1 service is the "other" of its group: what fits none of its level-2 services."""
+    if category.level == 1 and category.code != OTHER_SERVICE_CODE:
+        return _("%(name)s（其他）") % {"name": category.name}
+    return category.name
 
 
 def service_definition(category: Category) -> dict:
@@ -145,14 +157,16 @@ def _updated(case: Case):
     return case.updated_at
 
 
-def service_request(case: Case, *, rejection_reason: str = "", absolute=lambda url: url) -> dict:
+def service_request(
+    case: Case, *, rejection_reason: str = "", absolute=lambda url: url, extended: bool = False
+) -> dict:
     svc = service_of(case.category)
     return {
         "service_request_id": case.number,
-        "status": open311_status(case.status),
+        "status": request_status(case, extended=extended),
         "status_notes": redact(status_notes(case, rejection_reason), case=case),
-        "service_name": svc.name if svc else None,
-        "service_code": svc.code if svc else None,
+        "service_name": service_name(svc),
+        "service_code": svc.code,
         "description": redact(case.text, case=case),
         "agency_responsible": case.lead_unit.name if case.lead_unit_id else None,
         "service_notice": service_notice(case),
@@ -180,3 +194,63 @@ def created(record: Open311Request, *, service_type: str) -> dict:
 
 def token(record: Open311Request) -> dict:
     return {"service_request_id": record.case.number, "token": record.token}
+
+
+# --------------------------------------------------------------------------- updates
+def _update_detail(event: CaseEvent) -> str:
+    """What the public timeline says of an event beyond its name: the reply or the answer (public, as
+    in status_notes), a public reason, the unit it went to, the check's outcome, the rating, or the
+    requester's own supplement. Never a staff note, never who acted."""
+    payload = event.payload or {}
+    action = event.action
+    if action in ("reply", "answer", "supplement"):
+        return payload.get("text") or ""
+    if action in PUBLIC_REASONS:
+        return event.reason
+    if action == "merge" and payload.get("into"):
+        return _("与 %(n)s 为同一诉求，随其办理") % {"n": payload["into"]}
+    if action in ("dispatch", "redispatch") and payload.get("lead_unit"):
+        unit = unit_by_code(payload["lead_unit"])
+        return _("由%(unit)s办理") % {"unit": unit.name} if unit else ""
+    if action == "verify":
+        return _("现场核查通过") if payload.get("passed") else _("现场核查未通过，退回重办")
+    if action == "extend" and payload.get("request") == "approve" and payload.get("due_at"):
+        return _("办理时限延至 %(due)s") % {"due": w3c_datetime(_as_datetime(payload["due_at"]))}
+    if action == "rate" and payload.get("satisfaction") in Satisfaction.values:
+        return str(Satisfaction(payload["satisfaction"]).label)
+    return ""
+
+
+def _as_datetime(value):
+    return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def update_status(event: CaseEvent, *, extended: bool) -> str:
+    """Where the case stood after the event, as open/closed or the extended status."""
+    case = event.case
+    if not extended:
+        return open311_status(event.to_status)
+    # The rating the event itself gave; for a later event on a rated case, the case's rating.
+    solved = (event.payload or {}).get("solved") if event.action == "rate" else case.solved
+    return extended_status(event.to_status, merged=case.parent_id is not None, solved=solved)
+
+
+def service_request_update(event: CaseEvent, *, extended: bool) -> dict:
+    """One event of the public timeline as FixMyStreet's request_update."""
+    label = action_label(event.action)
+    detail = _update_detail(event)
+    return {
+        "update_id": update_id_of(event.case.number, event.seq),
+        "service_request_id": event.case.number,
+        "status": update_status(event, extended=extended),
+        "updated_datetime": w3c_datetime(event.created_at),
+        "description": redact(f"{label}：{detail}" if detail else label, case=event.case),
+        # A link a client sent is not republished (nobody here has looked at it), as in GET requests.
+        "media_url": None,
+        "external_status_code": event.to_status,
+    }
+
+
+def update_created(record: Open311Update) -> dict:
+    """The answer to POST servicerequestupdates: our id of the update (the same on every retry)."""
+    return {"update_id": record.update_id}

@@ -1,5 +1,7 @@
-"""The one Open311 write: POST requests turns a submission into an ordinary case (channel "open311")
-through yiwang.intake.services.case_submit, and keeps the client's own fields and a token beside it."""
+"""The Open311 writes. POST requests turns a submission into an ordinary case (channel "open311")
+through yiwang.intake.services.case_submit, and keeps the client's own fields and a token beside it.
+POST servicerequestupdates adds a client's comment to a case as the case's `supplement` move, once
+per client update id."""
 
 from __future__ import annotations
 
@@ -7,11 +9,11 @@ import re
 import secrets
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from yiwang.cases.models import Channel, RequesterKind
-from yiwang.cases.services import Actor, CaseInput
+from yiwang.cases.services import Actor, CaseInput, perform
 from yiwang.core.errors import ApplicationError
 from yiwang.geo.models import Area, Level
 from yiwang.intake.services import case_submit
@@ -19,12 +21,13 @@ from yiwang.intake.services import case_submit
 from . import error_codes as codes
 from . import selectors
 from .definitions import attributes_for
-from .models import Open311Request
-from .params import Submission
+from .models import Open311Request, Open311Update
+from .params import Submission, UpdateSubmission
 
 TITLE_LENGTH = 40
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _SENTENCE_END = re.compile(r"[。！？!?；;]")
+_TITLE_PREFIX = re.compile(r"^(?:title|标题|標題)\s*[:：]\s*(.*)$", re.IGNORECASE)
 
 
 def service_type() -> str:
@@ -34,10 +37,17 @@ def service_type() -> str:
 
 
 def title_from(description: str, fallback: str) -> str:
-    """The case title: the description's first sentence of its first line, cut to 40 characters."""
+    """The case title: the description's first sentence of its first line, cut to 40 characters.
+    A first line "title: …" (FixMyStreet's extended description) is the title itself."""
     line = next((part.strip() for part in description.splitlines() if part.strip()), "")
     if not line:
         return fallback
+    named = _TITLE_PREFIX.match(line)
+    if named:
+        line = named.group(1).strip()
+        if not line:
+            return fallback
+        return line if len(line) <= TITLE_LENGTH else line[: TITLE_LENGTH - 1] + "…"
     end = _SENTENCE_END.search(line)
     if end and end.start() > 0:
         line = line[: end.start()]
@@ -133,7 +143,8 @@ def open311_request_create(*, submission: Submission, user) -> Open311Request:
         lat=place.get("lat"),
         address=place["address"],
         placement=place["placement"],
-        category_code=values.get("subcategory") or service.code,
+        # "other" is no category: the case comes in unclassified, for the classifier and the operator
+        category_code=values.get("subcategory") or (None if service.pk is None else service.code),
         requester_name=requester_name(sub.first_name, sub.last_name)[:100],
         requester_phone=sub.phone,
         requester_kind=values.get("requester_kind", RequesterKind.RESIDENT),
@@ -152,5 +163,47 @@ def open311_request_create(*, submission: Submission, user) -> Open311Request:
             first_name=sub.first_name,
             last_name=sub.last_name,
             media_url=sub.media_url,
+            media_urls=sub.media_urls,
             attributes=values,
         )
+
+
+def _same_update(found: Open311Update, sub: UpdateSubmission) -> Open311Update:
+    if found.case.number != sub.service_request_id:
+        raise ApplicationError(
+            codes.INVALID_ARGUMENT,
+            _("update_id 已用于另一诉求件"),
+            fields={"update_id": _("update_id %(u)s 已用于诉求件 %(n)s") % {"u": sub.update_id, "n": found.case.number}},
+        )
+    return found
+
+
+def open311_update_create(*, submission: UpdateSubmission, user) -> Open311Update:
+    """Add a client's comment (FixMyStreet's update) to a case: the case's supplement move, by the
+    api_key's account, with its own event. A retry with the same update_id returns the first one."""
+    sub = submission
+    found = selectors.update_by_client_id(user=user, client_update_id=sub.update_id)
+    if found is not None:
+        return _same_update(found, sub)
+    case = selectors.case_for_update(service_request_id=sub.service_request_id)
+    payload = {"text": sub.description, "media_urls": sub.media_urls, "channel": "open311"}
+    try:
+        with transaction.atomic():
+            case = perform(case=case, action="supplement", actor=Actor.of(user), payload=payload)
+            return Open311Update.objects.create(
+                case=case,
+                seq=case.version,  # the supplement's own event: the case's latest
+                submitted_by=user,
+                client_update_id=sub.update_id,
+                first_name=sub.first_name,
+                last_name=sub.last_name,
+                email=sub.email,
+                client_status=sub.status,
+                client_updated_at=sub.updated_datetime,
+            )
+    except IntegrityError:
+        # The same update sent twice at once: the other one won, and this one rolled back whole.
+        found = selectors.update_by_client_id(user=user, client_update_id=sub.update_id)
+        if found is None:
+            raise
+        return _same_update(found, sub)

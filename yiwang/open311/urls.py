@@ -16,6 +16,8 @@ urlpatterns = [
     re_path(r"^requests" + FMT, views.requests, name="requests"),
     re_path(r"^requests/(?P<service_request_id>[^/]+?)" + FMT, views.service_request, name="request"),
     re_path(r"^tokens/(?P<token_id>[^/]+?)" + FMT, views.token, name="token"),
+    # FixMyStreet's extension: updates of requests, both ways.
+    re_path(r"^servicerequestupdates" + FMT, views.service_request_updates, name="updates"),
     # Everything else: the spec's 404 error document (JSON when the path asks for .json).
     re_path(r"^(?P<rest>.*?)(?:\.(?P<fmt>json|xml))?$", views.not_found, name="not_found"),
 ]

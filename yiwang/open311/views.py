@@ -86,16 +86,39 @@ def _user_from_key(api_key: str):
     return user
 
 
+def _api_key(request) -> str:
+    """A POST's api_key: in the body (the spec), else in the query string (some clients put it there)."""
+    return params.optional(request.POST, "api_key") or params.optional(request.GET, "api_key")
+
+
 def _check_read_access(request) -> None:
     """Reads are public, as the spec says, unless OPEN311_PUBLIC_REQUESTS is turned off."""
     if not getattr(settings, "OPEN311_PUBLIC_REQUESTS", True):
         _user_from_key(params.optional(request.GET, "api_key"))
 
 
+def extended_statuses(request) -> bool:
+    """Whether to answer with FixMyStreet's extended statuses: the request's `extended_statuses`
+    argument; else whether the api_key's account is listed in OPEN311_EXTENDED_STATUS_ACCOUNTS
+    (FixMyStreet cannot add arguments to its calls, but it sends its api_key); else
+    OPEN311_EXTENDED_STATUSES (off: plain open/closed, as the spec has it)."""
+    asked = params.extended_statuses_asked(request.GET)
+    if asked is not None:
+        return asked
+    accounts = getattr(settings, "OPEN311_EXTENDED_STATUS_ACCOUNTS", ())
+    key = _api_key(request)
+    if accounts and key:
+        user = token_user(key)
+        if user is not None and user.username in accounts:
+            return True
+    return bool(getattr(settings, "OPEN311_EXTENDED_STATUSES", False))
+
+
 # --------------------------------------------------------------------------- discovery, services
 @endpoint("GET")
 def discovery(request, fmt):
-    url = request.build_absolute_uri(reverse("open311:root")).rstrip("/")
+    # With its trailing slash: clients (FixMyStreet) append "services.xml" to the endpoint as given.
+    url = request.build_absolute_uri(reverse("open311:root"))
     return render(fmt, "discovery", payloads.discovery(endpoint_url=url))
 
 
@@ -114,10 +137,12 @@ def service_definition(request, fmt, service_code: str):
 
 
 # --------------------------------------------------------------------------- requests
-def _render_requests(request, fmt, cases: list):
+def _render_requests(request, fmt, cases: list, *, extended: bool = False):
     reasons = selectors.rejection_reasons(cases)
     documents = [
-        payloads.service_request(c, rejection_reason=reasons.get(c.pk, ""), absolute=request.build_absolute_uri)
+        payloads.service_request(
+            c, rejection_reason=reasons.get(c.pk, ""), absolute=request.build_absolute_uri, extended=extended
+        )
         for c in cases
     ]
     return render(fmt, "service_requests", documents)
@@ -130,12 +155,13 @@ def requests(request, fmt):
     _check_read_access(request)
     params.check_jurisdiction(request.GET)
     query = params.parse_request_query(request.GET)
-    return _render_requests(request, fmt, selectors.request_list(query=query))
+    extended = extended_statuses(request)
+    return _render_requests(request, fmt, selectors.request_list(query=query), extended=extended)
 
 
 def _create(request, fmt):
     form = request.POST
-    user = _user_from_key(params.optional(form, "api_key"))
+    user = _user_from_key(_api_key(request))
     params.check_jurisdiction(form)
     submission = params.parse_submission(form)
     record = services.open311_request_create(submission=submission, user=user)
@@ -147,8 +173,9 @@ def _create(request, fmt):
 def service_request(request, fmt, service_request_id: str):
     _check_read_access(request)
     params.check_jurisdiction(request.GET)
+    extended = extended_statuses(request)
     case = selectors.request_get(service_request_id=service_request_id)
-    return _render_requests(request, fmt, [case])
+    return _render_requests(request, fmt, [case], extended=extended)
 
 
 @endpoint("GET")
@@ -157,6 +184,26 @@ def token(request, fmt, token_id: str):
     params.check_jurisdiction(request.GET)
     record = selectors.token_get(token_id=token_id)
     return render(fmt, "service_requests", [payloads.token(record)])
+
+
+# --------------------------------------------------------------------------- updates (FixMyStreet's extension)
+@endpoint("GET", "POST")
+def service_request_updates(request, fmt):
+    """GET: the public timeline's updates in a window. POST: a client's comment on a request."""
+    if request.method == "POST":
+        user = _user_from_key(_api_key(request))
+        params.check_jurisdiction(request.POST)
+        submission = params.parse_update_submission(request.POST)
+        record = services.open311_update_create(submission=submission, user=user)
+        return render(fmt, "service_request_updates", [payloads.update_created(record)])
+    _check_read_access(request)
+    params.check_jurisdiction(request.GET)
+    query = params.parse_update_query(request.GET)
+    extended = extended_statuses(request)
+    events = selectors.update_list(query=query)
+    return render(
+        fmt, "service_request_updates", [payloads.service_request_update(e, extended=extended) for e in events]
+    )
 
 
 # --------------------------------------------------------------------------- anything else

@@ -23,6 +23,7 @@ ACTION_LABELS = {
     "reopen": _("重办"),
     "close": _("办结"),
     "rate": _("评价"),
+    "supplement": _("补充"),
     "import": _("历史导入"),  # a case loaded from an earlier system (intake.services.cases_import)
 }
 

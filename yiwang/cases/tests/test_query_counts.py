@@ -52,6 +52,7 @@ MOVES = {
     "reopen": (Status.CLOSED, "dispatcher", {"reason": "群众反映仍未修好"}, 10),
     "close": (Status.REPLIED, "dispatcher", {}, 10),
     "rate": (Status.CLOSED, "operator", {"satisfaction": "satisfied", "solved": True}, 8),
+    "supplement": (Status.IN_PROGRESS, "operator", {"text": "群众补充：路灯旁的井盖也松了"}, 8),
 }
 
 

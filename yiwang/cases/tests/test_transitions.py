@@ -31,6 +31,7 @@ VALID = {
     "reopen": ("dispatcher", {"reason": "群众反映未解决"}),
     "close": ("dispatcher", {}),
     "rate": ("resident", {"satisfaction": "satisfied", "solved": True}),
+    "supplement": ("resident", {"text": "路灯旁的井盖也松了"}),
 }
 STATUSES = [s for s in Status.values]
 

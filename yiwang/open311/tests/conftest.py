@@ -30,3 +30,7 @@ def api():
 def service(db) -> Category:
     """A level-2 category with level-3 children: 城乡建设 / 城市建设和市政管理."""
     return Category.objects.get(level=2, name="城市建设和市政管理", parent__name="城乡建设")
+
+
+# Cases brought to any status through the real moves (the cases app's own fixtures).
+from yiwang.cases.tests.conftest import drive, make_case, people  # noqa: E402, F401

@@ -30,7 +30,7 @@ def test_discovery_json_names_the_v2_endpoint_and_both_formats(client):
     assert set(body) == {"changeset", "contact", "key_service", "endpoints"}
     (endpoint,) = body["endpoints"]
     assert endpoint["specification"] == "http://wiki.open311.org/GeoReport_v2"
-    assert endpoint["url"] == "http://testserver/open311/v2"
+    assert endpoint["url"] == "http://testserver/open311/v2/"
     assert endpoint["type"] in ("production", "test")
     assert endpoint["formats"] == ["text/xml", "application/json"]
 
@@ -44,7 +44,7 @@ def test_discovery_xml_has_the_spec_elements(client):
     assert root.tag == "discovery"
     assert [e.tag for e in root] == ["changeset", "contact", "key_service", "endpoints"]
     endpoint = root.find("endpoints/endpoint")
-    assert endpoint.findtext("url") == "http://testserver/open311/v2"
+    assert endpoint.findtext("url") == "http://testserver/open311/v2/"
     assert [f.text for f in endpoint.findall("formats/format")] == ["text/xml", "application/json"]
 
 
@@ -58,12 +58,13 @@ def test_the_root_serves_the_discovery_document(client):
 def test_services_json_is_a_bare_array_of_level_2_categories(client, service):
     # given
     level2 = Category.objects.filter(level=2, is_active=True).count()
+    level1 = Category.objects.filter(level=1, is_active=True).count()
     # when
     response = client.get(f"{BASE}/services.json")
-    # then
+    # then: the level-2 categories, each level-1 one as its group's "other", and "other" itself
     assert response.status_code == 200
     body = parse(response)
-    assert isinstance(body, list) and len(body) == level2
+    assert isinstance(body, list) and len(body) == level2 + level1 + 1
     assert all(list(s) == SERVICE_FIELDS for s in body)
     found = next(s for s in body if s["service_code"] == service.code)
     assert found["service_name"] == "城市建设和市政管理"
@@ -138,7 +139,7 @@ def test_service_definition_xml_has_the_spec_elements(client, service):
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
-@pytest.mark.parametrize("code", ["C99.99", "C01", "<script>", "C01.01.001"])
+@pytest.mark.parametrize("code", ["C99.99", "C99", "<script>", "C01.01.001", "other"])
 def test_an_unknown_service_code_is_404_in_the_spec_format(client, fmt, code):
     # when
     response = client.get(f"{BASE}/services/{code}.{fmt}")
