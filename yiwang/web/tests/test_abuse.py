@@ -203,6 +203,10 @@ def test_a_case_photo_is_shown_only_to_whoever_may_read_the_case(settings, tmp_p
         other = Client()
         other.force_login(people[name])
         assert other.get(url).status_code == 404, name
+    # once a dispatcher approves it for the public (Open311's media_url), anyone may see it
+    assert dispatcher.post(f"/desk/dispatch/case/{case.number}/photos/{case.attachments[0]['token']}/publish/",
+                           {"publish": "1"}).status_code in (302, 200)
+    assert Client().get(url).status_code == 200
     # behind nginx the view only checks, and nginx sends the file
     settings.MEDIA_SENDFILE = "x-accel-redirect"
     handed = dispatcher.get(url)

@@ -3,7 +3,8 @@
 /media/attachments/… is this view, not a folder anyone can read: a photo of a case shows a place, often
 a person or a plate. Who may read the case (cases.selectors.can_read_case: staff in scope, the
 resident who filed it) or a visitor who proved the case's phone (web.otp) may see its photos; a
-photo not yet bound to a case only its uploader. Anyone else gets 404, as for a file that does not
+photo a dispatcher approved for the public (Open311's media_url) anyone; a photo not yet bound to a
+case only its uploader. Anyone else gets 404, as for a file that does not
 exist. The file itself is sent by Django (demo, small pilots) or, with MEDIA_SENDFILE, by the web
 server in front (nginx X-Accel-Redirect, Apache/lighttpd X-Sendfile) after this check.
 """
@@ -26,6 +27,8 @@ from .. import otp
 
 def _may_see(request, attachment: Attachment) -> bool:
     case = attachment.case
+    if case is not None and attachment.public_approved_at is not None:
+        return True  # a dispatcher approved it for the public (Open311's media_url)
     if case is None:
         return request.user.is_authenticated and attachment.uploaded_by_id == request.user.pk
     return can_read_case(request.user, case) or otp.granted(request.session, case.number)
