@@ -1,4 +1,5 @@
-"""HTTP helpers every layer may use: the JSON error answer, the caller's address, the 403 page."""
+"""HTTP helpers every layer may use: the JSON error answer, the caller's address, the 403 page.
+(Imported by the settings, through the security middleware: nothing here may load Django's models.)"""
 
 from __future__ import annotations
 
@@ -30,3 +31,4 @@ def client_address(request) -> str:
 def forbidden(request, message=None):
     """The 403 page, with a way back to the person's own workbench."""
     return render(request, "core/403.html", {"message": message}, status=403)
+

@@ -6,18 +6,18 @@ Views parse, call one service or selector, and render; guards live in access.py.
 from __future__ import annotations
 
 import io
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from openpyxl import Workbook
 
 from yiwang.core import clock
 from yiwang.core.errors import ApplicationError
+from yiwang.core.pages import signed_in_page
 
 from . import access, importing, selectors, services
 from .exports import workbook_bytes
@@ -25,22 +25,8 @@ from .forms import ImportForm, ReportForm, ReturnForm
 from .models import Attachment, ReportStatus
 from .progress import status_labels, trend_labels
 
-
-def page(view):
-    """Login required; a refused guard renders the error page with its status (400, 403, 404 ...)."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        try:
-            return view(request, *args, **kwargs)
-        except ApplicationError as exc:
-            if 400 <= exc.status_code < 500:
-                return render(request, "programmes/error.html", {"message": exc.message}, status=exc.status_code)
-            raise
-
-    return wrapped
+# Sign-in required; a refused guard renders the refusal page with its status (400, 403, 404 ...).
+page = signed_in_page(gettext_lazy("督查督办"))
 
 
 def _labels() -> dict:

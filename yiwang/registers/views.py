@@ -5,20 +5,19 @@ from __future__ import annotations
 
 import csv
 import io
-from functools import wraps
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
 from yiwang.accounts.models import Role
 from yiwang.core.errors import ApplicationError
+from yiwang.core.pages import signed_in_page
 from yiwang.core.spreadsheets import csv_row
 
 from . import access, importing, selectors, services
@@ -30,21 +29,8 @@ PATH_REGISTER = {"people": Register.PERSON, "buildings": Register.BUILDING, "org
 REGISTER_PATH = {v: k for k, v in PATH_REGISTER.items()}
 
 
-def page(view):
-    """Login required; a refused guard renders the error page with its status (403, 404 ...)."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        try:
-            return view(request, *args, **kwargs)
-        except ApplicationError as exc:
-            if exc.status_code in (400, 403, 404):
-                return render(request, "registers/error.html", {"message": exc.message}, status=exc.status_code)
-            raise
-
-    return wrapped
+# Sign-in required; a refused guard renders the refusal page with its status (400, 403, 404 ...).
+page = signed_in_page(gettext_lazy("一格一档"))
 
 
 @page
