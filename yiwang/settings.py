@@ -1,7 +1,8 @@
 """Yiwang settings. Everything that differs between machines comes from the environment.
 
 DATABASE_URL   default sqlite:///var/yiwang.sqlite3 (WAL on); postgres://... in production
-YIWANG_MODE    production (the default) | demo — production refuses demo passwords and needs SECRET_KEY;
+YIWANG_MODE    production (the default) | demo — production refuses to serve with demo passwords or
+               without SECRET_KEY and YIWANG_FIELD_KEYS;
                demo (make demo, make test, CI) must be asked for, so a forgotten variable fails closed
 SECRET_KEY     required in production
 ALLOWED_HOSTS  comma-separated
@@ -27,10 +28,12 @@ if MODE not in ("demo", "production"):
     raise ImproperlyConfigured("YIWANG_MODE must be 'demo' or 'production'")
 DEMO_MODE = MODE == "demo"
 
+# Production without SECRET_KEY or YIWANG_FIELD_KEYS: both stay empty, so nothing signs or encrypts
+# with a key anyone can guess (Django refuses an empty SECRET_KEY wherever one is used), and the
+# platform refuses to serve (security.checks.refuse_to_serve: `yiwang serve` and wsgi.py). Commands
+# that need no secret (makemigrations --check, lint) still run.
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEMO_MODE:
-        raise ImproperlyConfigured("SECRET_KEY must be set in production mode")
+if not SECRET_KEY and DEMO_MODE:
     SECRET_KEY = "demo-only-insecure-key-not-for-production"
 DEBUG = os.environ.get("DEBUG", "0") == "1"
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
@@ -418,9 +421,7 @@ from yiwang.security.crypto import demo_field_key as _demo_field_key  # noqa: E4
 from yiwang.security.crypto import parse_keys as _parse_keys  # noqa: E402
 
 FIELD_ENCRYPTION_KEYS = _parse_keys(os.environ.get("YIWANG_FIELD_KEYS", ""))
-if not FIELD_ENCRYPTION_KEYS:
-    if not DEMO_MODE:
-        raise ImproperlyConfigured("YIWANG_FIELD_KEYS must be set in production mode (docs/security.md)")
+if not FIELD_ENCRYPTION_KEYS and DEMO_MODE:
     FIELD_ENCRYPTION_KEYS = [_demo_field_key()]
 # Roles that may see a personal value unmasked, each time with a reason, logged (PersonalDataReveal).
 PERSONAL_DATA_REVEAL_ROLES = ("operator", "dispatcher", "handler", "unit_leader", "gridworker", "admin")

@@ -3,19 +3,23 @@
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from cryptography.fernet import Fernet
 
-PROBE = "import django; django.setup(); from django.conf import settings; print(settings.MODE, settings.DEMO_MODE)"
+# What a WSGI server does first: load the application (yiwang serve execs gunicorn on the same).
+PROBE = "import yiwang.wsgi; from django.conf import settings; print(settings.MODE, settings.DEMO_MODE)"
+ROOT = Path(__file__).resolve().parents[3]
 
 
-def _run(**env):
+def _run(*argv, **env):
     base = {
         k: v for k, v in os.environ.items() if k not in ("YIWANG_MODE", "SECRET_KEY", "YIWANG_FIELD_KEYS")
     }
     base.update(DJANGO_SETTINGS_MODULE="yiwang.settings", **env)
     return subprocess.run(
-        [sys.executable, "-c", PROBE], env=base, capture_output=True, text=True, timeout=120
+        [sys.executable, *(argv or ("-c", PROBE))], env=base, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
     )
 
 
@@ -24,6 +28,10 @@ def test_without_yiwang_mode_the_platform_is_in_production_and_refuses_demo_defa
     refused = _run()
     # then it does not come up with the demo key
     assert refused.returncode != 0 and "SECRET_KEY must be set in production mode" in refused.stderr
+    assert "YIWANG_FIELD_KEYS must be set in production mode" in refused.stderr
+    # while a command that needs no secret still runs there (a migrations check, say)
+    check = _run("manage.py", "makemigrations", "--check", "--dry-run")
+    assert check.returncode == 0 and "No changes detected" in check.stdout, check.stderr[-2000:]
     # with production's secrets it runs, in production mode
     keys = {"SECRET_KEY": "k" * 50, "YIWANG_FIELD_KEYS": Fernet.generate_key().decode()}
     ok = _run(**keys)

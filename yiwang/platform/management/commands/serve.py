@@ -48,7 +48,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, host, port, threads, workers, no_periodic_jobs, **options):
-        # Refuses to start in production with demo passwords (yiwang.E001) or other errors.
+        # Production without its secrets was refused already, when yiwang.wsgi was imported; this
+        # refuses demo passwords (yiwang.E001) and other errors.
         call_command("check", fail_level="ERROR")
         if not settings.DEMO_MODE:
             self.stdout.write(
