@@ -64,7 +64,6 @@ from yiwang.intake.duplicates import (  # noqa: E402
     Where,
     combined_score,
     comparable_text,
-    distance_m,
     duplicate_score,
     place_closeness,
     text_similarities,
@@ -212,8 +211,9 @@ def same_spot(window_days: float, seed: int) -> dict:
             days = (o.at - r.at).total_seconds() / 86400
             t = time_closeness(days, window_days)
             scored["by_text"].append((combined_score(text, place, t), i))
-            scored["finder"].append((duplicate_score(text, place, t, metres=distance_m(r.lon, r.lat, o.lon, o.lat),
-                                                     hours_apart=days * 24, same_category=r.category == o.category), i))
+            score, _same_spot = duplicate_score(text, place, t, metres=metres, hours_apart=days * 24,
+                                                same_category=r.category == o.category)
+            scored["finder"].append((score, i))
         for name, rows in scored.items():
             rows.sort(reverse=True)
             found[name].update(tuple(sorted((q, i))) for score, i in rows[:LIMIT] if score >= threshold)

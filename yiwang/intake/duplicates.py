@@ -134,6 +134,9 @@ def same_spot_score(text: float, metres: float | None, hours_apart: float, same_
 def duplicate_score(
     text: float, place: float, time: float, *, metres: float | None = None, hours_apart: float = 0.0,
     same_category: bool | None = None,
-) -> float:
-    """The finder's score: by text, or as a report from the same spot at the same time."""
-    return max(combined_score(text, place, time), same_spot_score(text, metres, hours_apart, same_category))
+) -> tuple[float, bool]:
+    """The finder's score, by text or as a report from the same spot at the same time, and whether
+    the same spot is what found it."""
+    by_text = combined_score(text, place, time)
+    spot = same_spot_score(text, metres, hours_apart, same_category)
+    return max(by_text, spot), spot > by_text

@@ -13,7 +13,6 @@ from yiwang.cases.models import Case, Status
 from .duplicates import (
     NON_WORD,
     Where,
-    combined_score,
     duplicate_score,
     place_closeness,
     text_similarities,
@@ -27,7 +26,7 @@ class DuplicateCandidate:
     title: str
     status: str
     received_at: dt.datetime
-    score: float  # 0..1, yiwang.intake.duplicates.combined_score
+    score: float  # 0..1, yiwang.intake.duplicates.duplicate_score
     text_similarity: float
     place_closeness: float
     distance_m: float | None
@@ -74,10 +73,9 @@ def duplicate_candidates(*, case: Case, limit: int = 5) -> list[DuplicateCandida
             here, Where(row["lon"], row["lat"], row["community_id"], row["town_id"], row["district_id"])
         )
         days = (row["received_at"] - case.received_at).total_seconds() / 86400
-        by_text = combined_score(text, place, time_closeness(days, window.days))
         same_category = None if None in (case.category_id, row["category_id"]) else case.category_id == row["category_id"]
-        score = duplicate_score(text, place, time_closeness(days, window.days), metres=metres,
-                                hours_apart=days * 24, same_category=same_category)
+        score, same_spot = duplicate_score(text, place, time_closeness(days, window.days), metres=metres,
+                                           hours_apart=days * 24, same_category=same_category)
         if score < settings.INTAKE_DUPLICATE_MIN_SCORE:
             continue
         found.append(
@@ -91,7 +89,7 @@ def duplicate_candidates(*, case: Case, limit: int = 5) -> list[DuplicateCandida
                 place_closeness=round(place, 3),
                 distance_m=round(metres, 1) if metres is not None else None,
                 days_apart=round(days, 2),
-                same_spot=score > by_text,
+                same_spot=same_spot,
             )
         )
     found.sort(key=lambda c: (-c.score, c.number))

@@ -11,26 +11,22 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from yiwang.core.spreadsheets import formula_like
 from yiwang.routing.names import display_name
 
 from .models import Direction, ReportStatus
 from .progress import status_labels, trend_labels
 
-DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
-
 
 def safe(value):
-    """A value for a cell: strings that a spreadsheet would read as a formula are escaped."""
-    if isinstance(value, str) and value.startswith(DANGEROUS):
-        return "'" + value
-    return value
+    """A value for a cell: strings that a spreadsheet would read as a formula (core.spreadsheets'
+    rule) are escaped."""
+    return "'" + value if formula_like(value) else value
 
 
 def unescape(value: str) -> str:
     """The inverse on import: our own escape is taken off again."""
-    if value.startswith("'") and value[1:2] and value[1:].startswith(DANGEROUS):
-        return value[1:]
-    return value
+    return value[1:] if value.startswith("'") and formula_like(value[1:]) else value
 
 
 def _append(ws, values) -> None:
