@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 
@@ -44,6 +45,7 @@ def token_revoke(*, token: ApiToken) -> None:
         token.save(update_fields=["revoked_at"])
 
 
+@functools.cache
 def _token_user_sql() -> str:
     """Every API request runs this, so it is one fixed statement: the ORM spent more CPU compiling the
     token-and-user join (~0.9 ms) than PostgreSQL spent answering it; raw SQL costs ~0.3 ms."""
