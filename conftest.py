@@ -8,8 +8,14 @@ Tests cannot reach the network: everything they need is on this machine.
 import os
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 os.environ.setdefault("YIWANG_MODE", "demo")  # unset means production (yiwang/settings.py)
+
+# Tests never depend on timing: on a shared, busy machine hypothesis's per-example deadline and its
+# "generation too slow" check failed valid runs. The examples and their number stay the same.
+settings.register_profile("yiwang", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("yiwang")
 
 
 @pytest.fixture(scope="session")

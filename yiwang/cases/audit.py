@@ -39,6 +39,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 
 from yiwang.core import clock
+from yiwang.core.inserts import insert_rows
 
 from .models import AuditBatch, AuditHead, Case, CaseEvent
 
@@ -118,7 +119,7 @@ def save_events(events: list[CaseEvent]) -> None:
     SQLite alike); in "inline" sequencing (AUDIT_SEQUENCING) they join the global chain at once."""
     for e in events:
         e.case_id = e.case.pk  # the case may have been inserted after the event was made
-    CaseEvent.objects.bulk_create(events)
+    insert_rows(events)
     if settings.AUDIT_SEQUENCING == "inline":
         sequence_pending(events=events)
 

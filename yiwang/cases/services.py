@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from yiwang.accounts.models import Role
 from yiwang.core import clock
 from yiwang.core.errors import ApplicationError
+from yiwang.core.inserts import insert_rows
 from yiwang.geo.locate import get_index
 from yiwang.routing.selectors import RouteDecision, category_by_code, route
 from yiwang.routing.snapshot import routing_config
@@ -213,10 +214,10 @@ def case_create(*, data: CaseInput, actor: Actor, auto_route: bool = True) -> Ca
             assisting = ctx.assisting if ctx.assisting is not None else assisting
     case.created_in_this_write = True  # the hook's receivers: nothing can be merged into it yet
     with transaction.atomic(savepoint=False):
-        case.save(force_insert=True)
+        case.insert()
         if assisting:  # a new case has no links to read first (what .set() would do)
             link = Case.assisting_units.through
-            link.objects.bulk_create([link(case_id=case.pk, unit_id=u.pk) for u in assisting])
+            insert_rows([link(case_id=case.pk, unit_id=u.pk) for u in assisting])
         case.assisting_cache = list(assisting or [])
         save_events(events)
         _announce(case, events)

@@ -35,6 +35,7 @@ from yiwang.cases.services import Actor, CaseInput, HistoricalCase, case_create,
 from yiwang.classify.selectors import predict
 from yiwang.core import clock
 from yiwang.core.errors import ApplicationError
+from yiwang.core.inserts import insert_rows
 from yiwang.core.language import detect_language, normalize_language
 from yiwang.geo.locate import locate, parse_coordinates
 from yiwang.routing.models import Category
@@ -673,7 +674,7 @@ def case_submit(
         with transaction.atomic():
             case = _submit(data, actor, auto_route=auto_route)
             if idempotency_key:
-                IdempotencyKey.objects.create(user=actor.user, key=idempotency_key, body_hash=body_hash, case=case)
+                insert_rows([IdempotencyKey(user=actor.user, key=idempotency_key, body_hash=body_hash, case=case)])
     except (IntegrityError, ApplicationError):
         if not idempotency_key:
             raise

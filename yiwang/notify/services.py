@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from yiwang.cases.models import Status
+from yiwang.core.inserts import insert_rows
 from yiwang.core.language import in_requester_script
 from yiwang.geo.locate import get_index
 
@@ -98,7 +99,7 @@ def notify_case_events(*, case, events) -> list[Outbox]:
     for event in events:
         rows += _requester_notices(case, event) + _escalation(case, event) + _webhooks(case, event)
     if rows:
-        Outbox.objects.bulk_create(rows)
+        insert_rows(rows)
         ids = [r.pk for r in rows]
         transaction.on_commit(lambda: deliver_after_commit(ids), robust=True)
     return rows
