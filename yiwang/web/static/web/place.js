@@ -40,7 +40,13 @@
       });
       // A map in a closed <details> has no size until it opens.
       var holder = mapEl.closest("details");
-      if (holder) { holder.addEventListener("toggle", function () { if (holder.open) { map.invalidateSize(); } }); }
+      if (holder) {
+        holder.addEventListener("toggle", function () {
+          if (!holder.open) { return; }
+          map.invalidateSize();
+          if (!lon.value) { map.basemapReady.then(function (city) { if (city) { map.fitBounds(city.getBounds(), { animate: false }); } }); }
+        });
+      }
       if (lon.value && lat.value) { put(lon.value, lat.value, placement.value || "map"); map.setView([lat.value, lon.value], 14); }
     }
     // Typed coordinates count as a map pick.
