@@ -49,8 +49,9 @@ def area_list(*, level: int | None = None, parent_code: str | None = None):
     return qs
 
 
-def _features(level: int, language: str, simplified_outline: bool) -> list[tuple[tuple, bytes]]:
-    """Each area of `level` as (bounds, its GeoJSON Feature as bytes), names in `language`."""
+def _features(level: int, language: str | None, simplified_outline: bool) -> list[tuple[tuple, bytes]]:
+    """Each area of `level` as (bounds, its GeoJSON Feature as bytes), names in `language`; with
+    language None, lines only: the code is the one property (the base map's grid lines)."""
     rows = Area.objects.filter(level=level, geometry__isnull=False).values_list(
         "code", "name", "name_en", "name_zh_hant", "parent__code", "approximate", "geometry"
     )
@@ -60,28 +61,33 @@ def _features(level: int, language: str, simplified_outline: bool) -> list[tuple
         if simplified_outline:
             geom = shapely.simplify(geom, SIMPLIFY[level], preserve_topology=True)
         geom = shapely.set_precision(geom, 0.00001)
-        feature = {
-            "type": "Feature",
-            "properties": {
-                "code": code,
-                "name": area_name(name, name_en, name_zh_hant, language),
-                "name_zh": name,
-                "parent_code": parent_code,
-                "level": level,
-                "approximate": approximate,
-            },
-            "geometry": shapely.geometry.mapping(geom),
-        }
+        properties = {"code": code}
+        if language is not None:
+            properties.update(
+                {
+                    "name": area_name(name, name_en, name_zh_hant, language),
+                    "name_zh": name,
+                    "parent_code": parent_code,
+                    "level": level,
+                    "approximate": approximate,
+                }
+            )
+        feature = {"type": "Feature", "properties": properties, "geometry": shapely.geometry.mapping(geom)}
         out.append((geom.bounds, json.dumps(feature, ensure_ascii=False, separators=(",", ":")).encode()))
     return out
 
 
 def area_geojson_bytes(
-    *, level: int, simplified: bool = True, bbox: tuple[float, float, float, float] | None = None
+    *,
+    level: int,
+    simplified: bool = True,
+    bbox: tuple[float, float, float, float] | None = None,
+    lines_only: bool = False,
 ) -> bytes:
-    """Outlines of one level for the map, names in the active language; only those meeting `bbox`
-    (min lon, min lat, max lon, max lat) when given. Cached per process until the areas change."""
-    language = active_language()
+    """Outlines of one level for the map, names in the active language (no names but codes when
+    `lines_only`); only those meeting `bbox` (min lon, min lat, max lon, max lat) when given. Cached
+    per process until the areas change."""
+    language = None if lines_only else active_language()
     features = _cached(
         ("features", level, simplified, language), lambda: _features(level, language, simplified)
     )

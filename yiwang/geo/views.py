@@ -57,12 +57,16 @@ def map_page(request):
 
 @require_GET
 def areas_geojson(request):
-    """Outlines of one level, names in the request's language; `bbox` keeps those meeting it."""
+    """Outlines of one level, names in the request's language; `bbox` keeps those meeting it, and
+    `lines=1` leaves out every property but the code (the base map draws grid lines only)."""
     try:
         level, bbox = _level(request), _bbox(request.GET.get("bbox"))
     except ApplicationError as exc:
         return _error(exc)
-    response = HttpResponse(area_geojson_bytes(level=level, bbox=bbox), content_type="application/geo+json")
+    response = HttpResponse(
+        area_geojson_bytes(level=level, bbox=bbox, lines_only=request.GET.get("lines") == "1"),
+        content_type="application/geo+json",
+    )
     response["Cache-Control"] = "private, max-age=300"
     return response
 

@@ -108,6 +108,12 @@ def test_grid_outlines_come_for_the_view_only(client):
     view = client.get("/geo/areas.geojson?level=grid&bbox=113.05,22.58,113.09,22.62").json()["features"]
     assert 0 < len(view) < len(everything) / 20
     assert "440703002015004" in {f["properties"]["code"] for f in view}  # the grid at 113.08, 22.60
+    # the base map's grid lines need no names: lines=1 sends the code alone, the same shapes
+    lines = client.get("/geo/areas.geojson?level=grid&bbox=113.05,22.58,113.09,22.62&lines=1").json()[
+        "features"
+    ]
+    assert [f["properties"] for f in lines] == [{"code": f["properties"]["code"]} for f in view]
+    assert [f["geometry"] for f in lines] == [f["geometry"] for f in view]
     for bad in ("1,2,3", "113.1,22.6,113.0,22.7", "a,b,c,d", "nan,1,2,3"):
         response = client.get(f"/geo/areas.geojson?level=grid&bbox={bad}")
         assert response.status_code == 400 and response.json()["code"] == "invalid_bbox"

@@ -158,6 +158,7 @@ def test_the_place_picker_refuses_the_sea_and_places_a_point_on_land(demo_server
     # then the point is taken and its area shown
     expect(page.locator("[data-place-chain]")).to_contain_text("白沙街道")
     assert page.input_value("input[name=lon]") != ""
+    the_map.evaluate("el => el.scrollIntoView({block: 'center'})")
     screenshot(page, "basemap-portal-submit")
 
 
@@ -170,6 +171,7 @@ def test_the_cockpit_hot_spots_sit_on_the_base_map(demo_server, page):
     the_map.scroll_into_view_if_needed()
     expect(the_map.locator(".basemap-note")).to_contain_text("未配置底图")
     expect(the_map.locator(".basemap-label-2").first).to_be_visible()
+    the_map.evaluate("el => el.scrollIntoView({block: 'center'})")
     assert close(pixel(page, *container_point(page, "#hotspot-map", SEA)), SEA_RGB)
     screenshot(page, "basemap-cockpit-hotspots")
 

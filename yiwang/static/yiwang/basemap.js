@@ -127,11 +127,11 @@
         mark();
         return;
       }
-      var want = view.pad(0.3);
+      var want = view.pad(0.15);
       var bbox = [want.getWest(), want.getSouth(), want.getEast(), want.getNorth()].map(function (v) { return v.toFixed(4); }).join(",");
       if (asked === bbox) { return; }
       asked = bbox;
-      getJSON(withParams(cfg.grids, { bbox: bbox })).then(function (d) {
+      getJSON(withParams(cfg.grids, { bbox: bbox, lines: 1 })).then(function (d) {
         if (asked !== bbox) { return; }
         if (layer) { map.removeLayer(layer); }
         layer = map.basemapVector(d, "grid");
@@ -151,7 +151,7 @@
       var want = map.getZoom() >= TOWN_LINES;
       if (want && !layer && !loading && cfg.towns) {
         loading = true;
-        getJSON(cfg.towns).then(function (d) {
+        getJSON(withParams(cfg.towns, { lines: 1 })).then(function (d) {
           layer = map.basemapVector(d, "town");
           update();
         });
