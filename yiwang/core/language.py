@@ -11,6 +11,7 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
+from django.utils.translation import get_language
 from opencc import OpenCC
 
 LANGUAGES = ("zh-hans", "zh-hant", "en")
@@ -76,3 +77,33 @@ def detect_language(text: str) -> str:
     changed = sum(1 for a, b in zip(sample, _converter("t2s").convert(sample), strict=False) if a != b)
     # A few characters differ in simplified text too (e.g. names); traditional text changes a lot.
     return "zh-hant" if changed >= max(2, 0.08 * len(sample)) else "zh-hans"
+
+
+# Names that are data (categories, units, areas): see yiwang/routing/names.py and yiwang/geo/names.py.
+def active_language() -> str:
+    """The active language as one of zh-hans, zh-hant, en (zh-hans when none is active)."""
+    return normalize_language(get_language()) or "zh-hans"
+
+
+@lru_cache(maxsize=8192)
+def traditional(text: str) -> str:
+    """`text` in traditional characters (OpenCC s2t, the converter the intake uses for zh-hant)."""
+    return in_requester_script(text, "zh-hant")
+
+
+def localized_name(
+    name: str, *, name_en: str = "", name_zh_hant: str = "", language: str | None = None
+) -> str:
+    """A stored name and its optional translations, as the reader in `language` (default: active) reads it."""
+    language = normalize_language(language) if language else active_language()
+    if language == "en":
+        return name_en or name
+    if language == "zh-hant":
+        return name_zh_hant or traditional(name)
+    return name
+
+
+@lru_cache(maxsize=8192)
+def simplified(text: str) -> str:
+    """`text` in simplified characters (OpenCC t2s): what a search in traditional characters matches."""
+    return _converter("t2s").convert(text or "")

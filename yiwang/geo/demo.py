@@ -22,6 +22,9 @@ from .models import Level
 from .services import AreaRecord, area_import
 
 GEO_DIR = Path(settings.DATA_DIR) / "geo"
+# Hand-checked English names of the city, districts and towns (data/i18n/README.md); the generated
+# communities and grids get pinyin at import.
+ENGLISH_NAMES = Path(settings.DATA_DIR) / "i18n" / "area_names_en.csv"
 URBAN_DISTRICTS = {"440703", "440704"}  # 蓬江, 江海: urban throughout
 URBAN_CORE_TOWNS_PREFIX = ("440705",)  # 新会: its streets (街道) form the central urban area
 SYLLABLES = list("东西南北新和平安富民联星龙凤石沙江华永兴荣光长乐福田岭塘湖岗明德仁信宁康丰盛泰锦隆源桥溪湾")
@@ -193,5 +196,13 @@ def build_records(seed: int = 7440700) -> list[AreaRecord]:
     return records
 
 
+def _with_english_names(records: list[AreaRecord]) -> list[AreaRecord]:
+    with open(ENGLISH_NAMES, encoding="utf-8", newline="") as fh:
+        english = {row["code"]: row["en"] for row in csv.DictReader(fh)}
+    for r in records:
+        r.name_en = english.get(r.code, r.name_en)
+    return records
+
+
 def load_demo_geography(*, progress: bool = False) -> dict:
-    return area_import(records=build_records(), progress=progress)
+    return area_import(records=_with_english_names(build_records()), progress=progress)

@@ -36,6 +36,8 @@ class AreaRef:
     name: str
     level: int
     approximate: bool
+    name_en: str = ""  # for readers in English and traditional Chinese (geo/names.py)
+    name_zh_hant: str = ""
 
 
 @dataclass(frozen=True)
@@ -90,12 +92,12 @@ class AreaIndex:
     """Immutable snapshot of the area tree with an STRtree over grids and one over all other polygons."""
 
     def __init__(self, rows: list[tuple]):
-        # rows: (id, code, name, level, parent_id, approximate, wkb)
+        # rows: (id, code, name, level, parent_id, approximate, wkb[, name_en, name_zh_hant])
         self.refs: dict[int, AreaRef] = {}
         self.parent: dict[int, int | None] = {}
         grid_ids, grid_wkb, other_ids, other_wkb = [], [], [], []
-        for id_, code, name, level, parent_id, approximate, wkb in rows:
-            self.refs[id_] = AreaRef(id_, code, name, level, approximate)
+        for id_, code, name, level, parent_id, approximate, wkb, *names in rows:
+            self.refs[id_] = AreaRef(id_, code, name, level, approximate, *names)
             self.parent[id_] = parent_id
             if wkb:
                 (grid_ids if level == Level.GRID else other_ids).append(id_)
@@ -187,7 +189,7 @@ def get_index() -> AreaIndex:
         if _index is None or revision != _index_revision:
             rows = list(
                 Area.objects.values_list(
-                    "id", "code", "name", "level", "parent_id", "approximate", "geometry"
+                    "id", "code", "name", "level", "parent_id", "approximate", "geometry", "name_en", "name_zh_hant"
                 )
             )
             _index, _index_revision = AreaIndex(rows), revision

@@ -2,6 +2,8 @@ import shapely
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .names import area_name
+
 
 class Level(models.IntegerChoices):
     CITY = 1, _("市")
@@ -25,6 +27,10 @@ CODE_LENGTHS = {
 class Area(models.Model):
     code = models.CharField(_("区划/网格编码"), max_length=15, unique=True)
     name = models.CharField(_("名称"), max_length=100)
+    # The name as English and traditional Chinese readers see it (geo/names.py): name_en is filled at
+    # import with Hanyu Pinyin when the file gives none; name_zh_hant only where OpenCC's s2t is wrong.
+    name_en = models.CharField(_("英文名称（拼音）"), max_length=200, blank=True)
+    name_zh_hant = models.CharField(_("繁体名称"), max_length=100, blank=True)
     level = models.PositiveSmallIntegerField(_("层级"), choices=Level.choices, db_index=True)
     kind = models.CharField(_("类别"), max_length=64, blank=True, help_text=_("街道、镇、社区、村……"))
     parent = models.ForeignKey(
@@ -50,6 +56,10 @@ class Area(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    @property
+    def display_name(self) -> str:
+        return area_name(self.name, self.name_en, self.name_zh_hant)
 
     @property
     def shape(self):

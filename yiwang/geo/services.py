@@ -17,6 +17,7 @@ from yiwang.core.errors import ApplicationError
 
 from .locate import bump_revision
 from .models import CODE_LENGTHS, Area, Level
+from .names import english_place_name
 
 LEVEL_NAMES = {
     "city": Level.CITY,
@@ -43,6 +44,8 @@ class AreaRecord:
     kind: str = ""
     geometry: object | None = None  # a shapely geometry or None
     approximate: bool = False
+    name_en: str = ""  # empty: pinyin computed at import (geo/names.py)
+    name_zh_hant: str = ""  # empty: OpenCC s2t when shown
 
 
 @dataclass
@@ -100,6 +103,8 @@ def records_from_geojson(
                 kind=str(props.get("kind") or ""),
                 geometry=shape,
                 approximate=bool(props.get("approximate", approximate)),
+                name_en=str(props.get("name_en") or "").strip(),
+                name_zh_hant=str(props.get("name_zh_hant") or "").strip(),
             )
         )
     return records
@@ -217,6 +222,13 @@ def area_import(*, records: list[AreaRecord], progress: bool = False, keep_geome
             to_create, to_update = [], []
             for r in batch:
                 area = existing.get(r.code) or Area(code=r.code)
+                # An English name given by the file wins; else an existing one stays while the Chinese
+                # name does (an admin may have corrected it); else pinyin.
+                if r.name_en:
+                    area.name_en = r.name_en
+                elif not area.name_en or area.name != r.name:
+                    area.name_en = english_place_name(r.name)
+                area.name_zh_hant = r.name_zh_hant or (area.name_zh_hant if area.name == r.name else "")
                 area.name, area.level, area.kind = r.name, r.level, r.kind or area.kind
                 area.parent_id = ids.get(r.parent_code) if r.parent_code else None
                 if r.geometry is not None:
@@ -235,6 +247,8 @@ def area_import(*, records: list[AreaRecord], progress: bool = False, keep_geome
                     to_update,
                     [
                         "name",
+                        "name_en",
+                        "name_zh_hant",
                         "level",
                         "kind",
                         "parent",
@@ -277,6 +291,8 @@ def areas_to_geojson(areas: Iterable[Area]) -> dict:
                 "properties": {
                     "code": a.code,
                     "name": a.name,
+                    "name_en": a.name_en,
+                    "name_zh_hant": a.name_zh_hant,
                     "level": a.level,
                     "kind": a.kind,
                     "parent_code": a.parent.code if a.parent_id else None,

@@ -1,7 +1,7 @@
 """Load the slow things once, in the background, when a server starts.
 
-The first request that needs jieba (placement, duplicates, topics), the area index or the active
-classifier would otherwise pay for loading them (seconds on a busy machine). Each step is
+The first request that needs jieba (placement, duplicates, topics), the area index, the map's grid
+lines and place names, or the active classifier would otherwise pay for loading them (seconds on a busy machine). Each step is
 independent and a failure is only logged: a cold start is slower, never broken.
 """
 
@@ -17,6 +17,8 @@ from yiwang.cases.placement import find_place
 from yiwang.classify.models import ClassifierModel
 from yiwang.classify.selectors import loaded_active_model
 from yiwang.geo.locate import get_index
+from yiwang.geo.models import Level
+from yiwang.geo.selectors import area_geojson_bytes, named_areas
 
 log = logging.getLogger("yiwang.platform")
 
@@ -30,7 +32,16 @@ def _steps():
         if ClassifierModel.objects.filter(is_active=True).exists():
             loaded_active_model()
 
-    return (("area index", get_index), ("word segmentation", words), ("classifier", classifier))
+    def map_layers():
+        named_areas()  # the labels and the place-name search
+        area_geojson_bytes(level=Level.GRID, lines_only=True, bbox=(0, 0, 0, 0))  # the base map's grid lines
+
+    return (
+        ("area index", get_index),
+        ("map layers", map_layers),
+        ("word segmentation", words),
+        ("classifier", classifier),
+    )
 
 
 def warm_up() -> None:

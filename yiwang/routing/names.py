@@ -14,41 +14,16 @@ Nothing here changes a stored value, a code or an API field that other systems p
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Protocol
 
-from django.utils.translation import get_language
-
-from yiwang.core.language import in_requester_script, normalize_language
+# The rule itself is the core's (areas use it too); these names stay importable from here.
+from yiwang.core.language import active_language, localized_name, traditional  # noqa: F401
 
 
 class Named(Protocol):
     name: str
     name_en: str
     name_zh_hant: str
-
-
-def active_language() -> str:
-    """The active language as one of zh-hans, zh-hant, en (zh-hans when none is active)."""
-    return normalize_language(get_language()) or "zh-hans"
-
-
-@lru_cache(maxsize=8192)
-def traditional(text: str) -> str:
-    """`text` in traditional characters (OpenCC s2t, the converter the intake uses for zh-hant)."""
-    return in_requester_script(text, "zh-hant")
-
-
-def localized_name(
-    name: str, *, name_en: str = "", name_zh_hant: str = "", language: str | None = None
-) -> str:
-    """A stored name and its optional translations, as the reader in `language` (default: active) reads it."""
-    language = normalize_language(language) if language else active_language()
-    if language == "en":
-        return name_en or name
-    if language == "zh-hant":
-        return name_zh_hant or traditional(name)
-    return name
 
 
 def display_name(obj: Named | None, language: str | None = None) -> str:

@@ -29,3 +29,20 @@ def test_clicking_a_point_returns_its_chain(client):
     assert outside["found"] is False and outside["code"] == "outside_all_areas"
     bad = client.get("/geo/locate?lon=x&lat=1")
     assert bad.status_code == 400 and bad.json()["code"] == "invalid_coordinates"
+
+
+def test_every_map_page_stands_on_the_one_base_map_with_its_settings(client, settings):
+    # given no tile server (the demo's default): the base map is told so, with the note to show
+    body = client.get("/geo/map/").content.decode()
+    assert "/static/yiwang/basemap.js" in body and 'data-tiles=""' in body
+    assert "未配置底图" in body and "江门市域之外" in body
+    assert 'data-search="/geo/search"' in body and 'data-land="/geo/areas.geojson?level=city"' in body
+    # when a tile server is configured, the same attributes carry it
+    settings.MAP_TILE_URL = "https://tiles.example.cn/{z}/{x}/{y}.png"
+    body = client.get("/geo/map/").content.decode()
+    assert 'data-tiles="https://tiles.example.cn/{z}/{x}/{y}.png"' in body
+    # and the resident's picker reads the same settings
+    picker = client.get("/portal/submit/").content.decode()
+    assert (
+        "/static/yiwang/basemap.js" in picker and "data-place-map" in picker and "data-msg-no-tiles" in picker
+    )

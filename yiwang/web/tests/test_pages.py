@@ -117,11 +117,12 @@ def test_a_grid_outline_is_public_like_the_grid_map_and_carries_no_personal_data
         if who is not None:
             login(client, who)
         response = client.get(url)
-        # then they get it, with the same kind of properties as the layer: code, name, approximate
+        # then they get it, with the same kind of properties as the layer: code, name (and the stored
+        # name_zh), approximate
         assert response.status_code == 200
         feature = response.json()
         assert feature["geometry"]["type"] in ("Polygon", "MultiPolygon")
-        assert set(feature["properties"]) == {"code", "name", "approximate"}
+        assert set(feature["properties"]) == {"code", "name", "name_zh", "approximate"}
 
 
 # --------------------------------------------------------------------------- resident portal

@@ -266,13 +266,18 @@ def area_geojson(request, code: str):
     map (geo/areas.geojson?level=grid) and `geo/locate` tells anyone a point's grid: it holds no
     personal data (code, name, whether the outline is approximate), so hiding one outline protected
     nothing while the layer was open."""
-    area = Area.objects.filter(code=code).only("code", "name", "geometry", "approximate").first()
+    area = Area.objects.filter(code=code).only("code", "name", "name_en", "name_zh_hant", "geometry", "approximate").first()
     if area is None or not area.geometry:
         raise Http404(code)
     geom = shapely.set_precision(shapely.from_wkb(bytes(area.geometry)), 0.00001)
     feature = {
         "type": "Feature",
-        "properties": {"code": area.code, "name": area.name, "approximate": area.approximate},
+        "properties": {
+            "code": area.code,
+            "name": area.display_name,
+            "name_zh": area.name,
+            "approximate": area.approximate,
+        },
         "geometry": json.loads(shapely.to_geojson(geom)),
     }
     response = HttpResponse(json.dumps(feature, ensure_ascii=False), content_type="application/geo+json")

@@ -1,21 +1,13 @@
 // The cockpit's hot spot map (Leaflet): grids or H3 cells shaded by the cases received there.
-// Data from GET /api/v1/measures/hotspots; district outlines from the geo app. No inline JS.
+// Data from GET /api/v1/measures/hotspots; the base map from yiwang/basemap.js. No inline JS.
 (function () {
   "use strict";
   var el = document.getElementById("hotspot-map");
   var form = document.getElementById("hotspot-form");
-  if (!el || !form || typeof L === "undefined") return;
-  var map = L.map(el, { preferCanvas: true }).setView([22.35, 112.7], 9);
-  if (el.dataset.tiles) {
-    L.tileLayer(el.dataset.tiles, { attribution: el.dataset.attribution || "" }).addTo(map);
-  }
-  fetch(el.dataset.districts, { credentials: "same-origin" })
-    .then(function (r) { return r.json(); })
-    .then(function (data) {
-      var outline = L.geoJSON(data, { style: { color: "#c0392b", weight: 1.5, fill: false }, interactive: false });
-      outline.addTo(map);
-      if (!el.dataset.area) { map.fitBounds(outline.getBounds()); }
-    });
+  if (!el || !form || !window.YiwangBaseMap) return;
+  // The shared base map (yiwang/basemap.js): land, outlines, names and search; fitted to the city
+  // unless the cockpit is a district's, whose cells fit the map below.
+  var map = YiwangBaseMap.create(el, { fit: !el.dataset.area });
   var layer = null;
   var list = document.getElementById("hotspot-list");
   var summary = document.getElementById("hotspot-summary");

@@ -1,17 +1,16 @@
-// A case's place on a small map: its point and the outline of its grid.
+// A case's place on a small map (the shared base map, yiwang/basemap.js): its point and the outline of its grid.
 (function () {
   "use strict";
   document.querySelectorAll("[data-casemap]").forEach(function (el) {
-    if (!window.L) return;
+    if (!window.YiwangBaseMap) return;
     var lon = parseFloat(el.dataset.lon), lat = parseFloat(el.dataset.lat);
-    var map = L.map(el, { preferCanvas: true, scrollWheelZoom: false });
-    if (el.dataset.tiles) { L.tileLayer(el.dataset.tiles, { attribution: el.dataset.attribution || "" }).addTo(map); }
     var hasPoint = isFinite(lon) && isFinite(lat);
+    var map = YiwangBaseMap.create(el, {
+      view: hasPoint ? [lat, lon, 15] : [22.58, 113.08, 10], fit: false, search: false,
+      mapOptions: { scrollWheelZoom: false }
+    });
     if (hasPoint) {
       L.circleMarker([lat, lon], { radius: 7, color: "#b8322a", weight: 3, fillOpacity: 0.8 }).addTo(map);
-      map.setView([lat, lon], 15);
-    } else {
-      map.setView([22.58, 113.08], 10);
     }
     if (el.dataset.grid) {
       fetch(el.dataset.grid, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (data) {

@@ -1,4 +1,4 @@
-// Picking the place of a request: click the map, use the device's position, or type an address.
+// Picking the place of a request: click the map (yiwang/basemap.js), use the device's position, or type an address.
 // Fills the lon/lat inputs and the hidden `placement` (map | gps), and shows the area found there.
 (function () {
   "use strict";
@@ -32,18 +32,21 @@
       describe(x, y);
     }
 
-    if (mapEl && window.L) {
-      map = L.map(mapEl, { preferCanvas: true }).setView([22.58, 113.08], 10);
-      if (box.dataset.tiles) { L.tileLayer(box.dataset.tiles, { attribution: box.dataset.attribution || "" }).addTo(map); }
-      fetch(box.dataset.districts, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (data) {
-        var layer = L.geoJSON(data, { style: { color: "#b8322a", weight: 1.5, fillColor: "#fff", fillOpacity: 0.7 },
-          onEachFeature: function (f, l) { l.bindTooltip(f.properties.name, { sticky: true }); } }).addTo(map);
-        if (!lon.value) { map.fitBounds(layer.getBounds(), { animate: false }); }
+    if (mapEl && window.YiwangBaseMap) {
+      // The shared base map; a click outside the city is refused there with a message, not placed.
+      map = YiwangBaseMap.create(mapEl, {
+        view: [22.58, 113.08, 10], fit: !lon.value,
+        onClick: function (e) { put(e.latlng.lng, e.latlng.lat, "map"); }
       });
-      map.on("click", function (e) { put(e.latlng.lng, e.latlng.lat, "map"); });
       // A map in a closed <details> has no size until it opens.
       var holder = mapEl.closest("details");
-      if (holder) { holder.addEventListener("toggle", function () { if (holder.open) { map.invalidateSize(); } }); }
+      if (holder) {
+        holder.addEventListener("toggle", function () {
+          if (!holder.open) { return; }
+          map.invalidateSize();
+          if (!lon.value) { map.basemapReady.then(function (city) { if (city) { map.fitBounds(city.getBounds(), { animate: false }); } }); }
+        });
+      }
       if (lon.value && lat.value) { put(lon.value, lat.value, placement.value || "map"); map.setView([lat.value, lon.value], 14); }
     }
     // Typed coordinates count as a map pick.
