@@ -21,10 +21,10 @@ from yiwang.accounts.models import Role
 from yiwang.cases.models import OPEN_STATUSES, Card, Case, Channel, Status, requester_phone_digest
 from yiwang.cases.selectors import CASE_RELATED, desk_cases  # the read scope lives with the cases
 from yiwang.cases.text import normalize_text
-from yiwang.intake import validators
-from yiwang.intake.models import Attachment
 from yiwang.geo.locate import box_around, grid_ids_near, parse_coordinates
+from yiwang.intake import validators
 from yiwang.intake.duplicates import distance_m
+from yiwang.intake.models import Attachment
 from yiwang.intake.selectors import duplicate_candidates
 from yiwang.open311.payloads import COORDINATE_DECIMALS
 from yiwang.open311.selectors import reviewed
