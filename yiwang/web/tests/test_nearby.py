@@ -160,3 +160,18 @@ def test_the_requesters_case_page_shows_a_map_of_the_rounded_point_without_the_g
     assert f"/desk/area/{case.community.code}.geojson" in html
     assert case.grid.code not in html and "网格 " not in html  # the desks' note "网格 <code>"
     assert "113.081234" not in html and "leaflet.js" in html and "casemap.js" in html
+
+
+@pytest.mark.django_db
+def test_a_residents_own_case_is_marked_and_has_no_same_problem_button(people):
+    # given: the resident's own reviewed case, and another resident's beside it
+    own = filed(people, by="resident")
+    other = filed(people, by="resident2", dlat=0.001)
+    resident = Client()
+    resident.force_login(people["resident"])
+    # when: the resident lists what is open there, in English
+    html = nearby(resident, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    # then: their own is marked as theirs, the other one can be "mine too"
+    assert "You reported this." in html and "2 open reports within 300 m" in html
+    assert f"/portal/nearby/{own.number}/same/" not in html
+    assert f"/portal/nearby/{other.number}/same/" in html and "I have this problem too" in html
