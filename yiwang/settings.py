@@ -343,6 +343,10 @@ INTAKE_RATE_LIMITS = [
     ("portal-submit", ("POST",), r"^/portal/submit/$", 30, 60, "client"),
     ("portal-submit-ip", ("POST",), r"^/portal/submit/$", 30, 60, "ip"),
     ("portal-code-ip", ("POST",), r"^/portal/follow/", 30, 60, "ip"),
+    # The nearby reports are read at each pick of the place (a few a minute); "same problem" is a
+    # click per report. By address: a visitor can drop the session cookie.
+    ("portal-nearby-ip", ("GET",), r"^/portal/nearby/$", 120, 60, "ip"),
+    ("portal-same-ip", ("POST",), r"^/portal/nearby/[^/]+/same/$", 30, 60, "ip"),
 ]
 INTAKE_TRUSTED_PROXIES = int(os.environ.get("INTAKE_TRUSTED_PROXIES", "0"))  # X-Forwarded-For hops to trust
 if os.environ.get("CACHE_URL"):

@@ -204,3 +204,24 @@ def locate(lon, lat) -> Location | None:
     if area_id is None:
         return None
     return Location(x, y, index.chain(area_id))
+
+
+METRES_PER_DEGREE_LAT = 111_320.0
+
+
+def box_around(x: float, y: float, metres: float) -> tuple[float, float, float, float]:
+    """(min lon, min lat, max lon, max lat) of the square reaching `metres` from the point each way."""
+    dy = metres / METRES_PER_DEGREE_LAT
+    dx = dy / max(math.cos(math.radians(y)), 0.01)
+    return x - dx, y - dy, x + dx, y + dy
+
+
+def grid_ids_near(x: float, y: float, metres: float) -> list[int] | None:
+    """The grids that come within about `metres` of the point (its box_around, a little more than the
+    circle), for finding what lies nearby through the cases' grid index; None when the index holds no
+    grids at all (the caller falls back to another filter)."""
+    index = get_index()
+    if not len(index.grid_ids):
+        return None
+    hits = index.grid_tree.query(shapely.box(*box_around(x, y, metres)), predicate="intersects")
+    return sorted(int(i) for i in index.grid_ids[hits])

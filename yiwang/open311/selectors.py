@@ -134,13 +134,21 @@ def service_of(category: Category | None) -> Category:
     return other_service()
 
 
-def _cases() -> QuerySet[Case]:
-    reviewed = CaseEvent.objects.filter(case=OuterRef("pk"), actor_role__in=REVIEWER_ROLES).exclude(
-        action__in=NOT_A_REVIEW
+def reviewed(case_ref: str = "pk") -> Exists:
+    """The publication rule as a filter: the case (`case_ref` names it in the outer query) has a move
+    by a person of the centre (see the module docstring). The portal's list of nearby reports uses
+    it too, so a case is public in both places or in neither."""
+    return Exists(
+        CaseEvent.objects.filter(case=OuterRef(case_ref), actor_role__in=REVIEWER_ROLES).exclude(
+            action__in=NOT_A_REVIEW
+        )
     )
+
+
+def _cases() -> QuerySet[Case]:
     photos = Attachment.objects.filter(public_approved_at__isnull=False).order_by("public_approved_at", "pk")
     return (
-        Case.objects.filter(Exists(reviewed))
+        Case.objects.filter(reviewed())
         .select_related(
             "category__parent__parent", "lead_unit", "grid", "community", "town", "district__parent", "parent", "open311"
         )
@@ -206,10 +214,7 @@ UPDATE_ACTIONS = PUBLIC_ACTIONS - {"create"}
 def _published_cases() -> Exists:
     """The cases whose updates are published, as a filter on the events: those GET requests
     publishes (reviewed cases)."""
-    reviewed = CaseEvent.objects.filter(case=OuterRef("case_id"), actor_role__in=REVIEWER_ROLES).exclude(
-        action__in=NOT_A_REVIEW
-    )
-    return Exists(reviewed)
+    return reviewed("case_id")
 
 
 def update_list(*, query: UpdateQuery) -> list[CaseEvent]:

@@ -95,3 +95,29 @@ class FollowCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} ({self.tries})"
+
+
+class SameProblem(models.Model):
+    """A visitor's word on the portal that an open case nearby is their problem too (同一问题, "+1"),
+    said instead of filing it again (FixMyStreet's "this is my problem too").
+
+    It is not a move: the case's row, version and audit trail stay as they are, so a popular case's
+    +1s never make a dispatcher's move answer "case changed". One row per case and supporter (the
+    signed-in resident, or else the browser's session, as a keyed hash), so a retry or a second
+    click counts once. The dispatcher sees the count on the case page.
+    """
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="same_problems")
+    supporter = models.CharField(_("反映人标识"), max_length=64)  # "user:<id>" or a keyed hash of the session
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("时间"))
+
+    class Meta:
+        verbose_name = _("同一问题反映")
+        verbose_name_plural = _("同一问题反映")
+        constraints = [models.UniqueConstraint(fields=["case", "supporter"], name="web_same_problem_once")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.supporter[:12]}"

@@ -6,22 +6,31 @@ a unit its own cases (and those it assists), a grid worker their grid.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Case as DbCase
-from django.db.models import F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Count, F, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from yiwang.accounts.models import Role
 from yiwang.cases.models import OPEN_STATUSES, Card, Case, Channel, Status, requester_phone_digest
 from yiwang.cases.selectors import CASE_RELATED, desk_cases  # the read scope lives with the cases
 from yiwang.cases.text import normalize_text
+from yiwang.geo.locate import box_around, grid_ids_near, parse_coordinates
 from yiwang.intake import validators
+from yiwang.intake.duplicates import distance_m
 from yiwang.intake.models import Attachment
 from yiwang.intake.selectors import duplicate_candidates
+from yiwang.open311.payloads import COORDINATE_DECIMALS
+from yiwang.open311.selectors import reviewed
+from yiwang.security.masking import mask_personal_text
+
+from .models import SameProblem
 
 log = logging.getLogger(__name__)
 
@@ -239,3 +248,102 @@ def requester_steps(case: Case) -> list[Step]:
         Step(str(label), str(words), "done" if i < at else "current" if i == at else "todo")
         for i, (_statuses, label, words) in enumerate(REQUESTER_STEPS)
     ]
+
+
+def requester_step_label(status: str) -> str:
+    """The status as the requester's step names it (已受理, 办理中, …), in plain words."""
+    return next((str(label) for statuses, label, _words in REQUESTER_STEPS if status in statuses), "")
+
+
+def rounded_point(lon: float | None, lat: float | None) -> tuple[float, float] | None:
+    """A case's point as the public feed gives it (Open311: 3 decimals, about 100 m): the street,
+    not the door."""
+    if lon is None or lat is None:
+        return None
+    return round(lon, COORDINATE_DECIMALS), round(lat, COORDINATE_DECIMALS)
+
+
+# --------------------------------------------------------------------------- nearby open reports
+NEARBY_RADIUS_M = 300  # FixMyStreet shows the reports around the pin before a new one is made
+NEARBY_LIMIT = 5
+NEARBY_POOL = 200  # newest open cases read around the point before the nearest are kept
+ROUNDING_SLACK_M = 80  # a rounded point lies at most ~75 m from the true one (half of 0.001° both ways)
+
+
+@dataclass(frozen=True)
+class Nearby:
+    """An open case near a point as the public may see it: nothing of its requester."""
+
+    number: str
+    title: str  # masked (security.masking.mask_personal_text)
+    status: str  # the requester's step, in plain words
+    distance_m: int  # from the rounded point, to 10 m
+    received_on: dt.date
+    same_count: int  # visitors who said it is their problem too
+    mine: bool  # the signed-in resident filed it
+
+
+def nearby_cases_q() -> QuerySet[Case]:
+    """The cases the nearby list may show: open (not closed, rejected, answered or merged) and
+    reviewed by the centre, the Open311 feed's publication rule (open311.selectors.reviewed)."""
+    return Case.objects.filter(status__in=OPEN_STATUSES, parent__isnull=True).filter(reviewed())
+
+
+def nearby_open_cases(
+    *, lon, lat, radius_m: int = NEARBY_RADIUS_M, limit: int = NEARBY_LIMIT, user=None
+) -> list[Nearby]:
+    """Up to `limit` open, reviewed cases within `radius_m` of (lon, lat), nearest first. Distances
+    are measured to each case's rounded point, so the list tells no more of where a case is than
+    the public feed does. Raises ApplicationError for coordinates that are not a point in China."""
+    x, y = parse_coordinates(lon, lat)
+    reach = radius_m + ROUNDING_SLACK_M
+    west, south, east, north = box_around(x, y, reach)
+    qs = nearby_cases_q().filter(lon__range=(west, east), lat__range=(south, north))
+    grids = grid_ids_near(x, y, reach)
+    if grids is not None:  # through the cases' grid index, not a scan of every open case's point
+        qs = qs.filter(grid_id__in=grids)
+    rows = list(
+        qs.order_by("-received_at").values(
+            "pk", "number", "title", "status", "lon", "lat", "received_at", "requester_name", "requester_user_id"
+        )[:NEARBY_POOL]
+    )
+    near = []
+    for row in rows:
+        px, py = rounded_point(row["lon"], row["lat"])
+        metres = distance_m(x, y, px, py)
+        if metres <= radius_m:
+            near.append((metres, row))
+    near.sort(key=lambda m_row: (m_row[0], -m_row[1]["received_at"].timestamp()))
+    near = near[: max(0, limit)]
+    counts = dict(
+        SameProblem.objects.filter(case_id__in=[row["pk"] for _m, row in near])
+        .values("case_id")
+        .annotate(n=Count("id"))
+        .values_list("case_id", "n")
+    )
+    me = user.pk if user is not None and user.is_authenticated else None
+    return [
+        Nearby(
+            number=row["number"],
+            title=mask_personal_text(row["title"], names=(row["requester_name"],)),
+            status=requester_step_label(row["status"]),
+            distance_m=int(round(metres, -1)),
+            received_on=timezone.localdate(row["received_at"]),
+            same_count=counts.get(row["pk"], 0),
+            mine=me is not None and row["requester_user_id"] == me,
+        )
+        for metres, row in near
+    ]
+
+
+def nearby_case(*, number: str) -> Case:
+    """One case a visitor may say is their problem too: one the nearby list could show (else 404,
+    as for a number that does not exist)."""
+    case = nearby_cases_q().filter(number=number).first()
+    if case is None:
+        raise Http404(number)
+    return case
+
+
+def same_problem_count(case: Case) -> int:
+    return SameProblem.objects.filter(case=case).count()

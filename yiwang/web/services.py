@@ -15,7 +15,7 @@ Design choices (see also docs in the report of issue 6):
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from yiwang.accounts.models import Role
@@ -26,7 +26,7 @@ from yiwang.core.errors import ApplicationError
 from yiwang.intake.services import attachment_upload, bind_attachments, case_submit
 from yiwang.routing.models import Unit
 
-from .models import CoHandlingRequest
+from .models import CoHandlingRequest, SameProblem
 from .otp import phones_match
 from .selectors import APPEAL_MARK, SELF_FIX_MARK
 
@@ -183,3 +183,17 @@ def cohandling_decide(*, request_id: int, user, approve: bool, note: str = "") -
     row.decision_note = (note or "")[:500]
     row.save(update_fields=["decided_at", "decided_by", "decision", "decision_note"])
     return case
+
+
+# --------------------------------------------------------------------------- the same problem (+1)
+def same_problem_record(*, case: Case, supporter: str, user=None) -> tuple[SameProblem, bool]:
+    """Record that `supporter` has the problem of `case` too; (the row, whether it is new). Once per
+    case and supporter: a retry, a double click or two tabs at once find the row already there."""
+    user = user if user is not None and user.is_authenticated else None
+    try:
+        with transaction.atomic():
+            return SameProblem.objects.get_or_create(
+                case=case, supporter=supporter, defaults={"user": user, "created_at": clock.now()}
+            )
+    except IntegrityError:  # a simultaneous request of the same supporter wrote it first
+        return SameProblem.objects.get(case=case, supporter=supporter), False

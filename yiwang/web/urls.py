@@ -10,6 +10,8 @@ urlpatterns = [
     # resident portal
     path("portal/", portal.portal, name="portal"),
     path("portal/submit/", portal.submit, name="portal_submit"),
+    path("portal/nearby/", portal.nearby, name="portal_nearby"),
+    path("portal/nearby/<str:number>/same/", portal.same_problem, name="portal_same_problem"),
     path("portal/submitted/<str:number>/", portal.submitted, name="portal_submitted"),
     path("portal/follow/", portal.follow, name="portal_follow"),
     path("portal/follow/code/", portal.follow_code, name="portal_follow_code"),

@@ -316,6 +316,13 @@ PAGES: dict[str, Route] = {
     "portal/": Route("GET", lambda w, r, x: "/portal/", EVERYONE),
     "portal/submit/": Route("GET", lambda w, r, x: "/portal/submit/", EVERYONE),
     "portal/follow/": Route("GET", lambda w, r, x: "/portal/follow/", EVERYONE),
+    # the open reports around a point (public, like the Open311 feed) and "my problem too" on one of
+    # them: visitors and residents, not staff (they register what callers say at their desks)
+    "portal/nearby/": Route("GET", lambda w, r, x: f"/portal/nearby/?lon={POINT[0]}&lat={POINT[1]}", EVERYONE),
+    "portal/nearby/<str:number>/same/": Route(
+        "POST", lambda w, r, x: f"/portal/nearby/{num(w, r, x)}/same/", allow("anonymous", "resident"),
+        allow("anonymous", "resident"), changes_case=True,
+    ),
     "portal/follow/code/": Route("POST", lambda w, r, x: "/portal/follow/code/", EVERYONE, body=lambda w, r, x: {"code": "000000"}),
     # a case on the portal: its requester (or a phone-verified visitor); staff use their desks
     "portal/submitted/<str:number>/": Route(

@@ -178,6 +178,7 @@ def _dispatch_case(request, case, *, bound=None):
             "candidates": _candidates_shown(case.category_candidates or []),
             "threshold": getattr(settings, "AUTO_DISPATCH_THRESHOLD", 0.8),
             "duplicates": dups,
+            "same_problems": selectors.same_problem_count(case),
             "can_merge": case.status in (Status.RECEIVED, Status.ACCEPTED, Status.DISPATCHED),
             "assist_requests": [
                 (r, CoHandlingDecisionForm(initial={"request_id": r.pk})) for r in pending_assist

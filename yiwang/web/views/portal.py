@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import translation
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -19,6 +21,7 @@ from yiwang.cases.models import Case, Status
 from yiwang.cases.selectors import PUBLIC_REASONS, public_timeline
 from yiwang.cases.services import Actor, perform
 from yiwang.core.errors import ApplicationError
+from yiwang.core.http import error_response
 from yiwang.core.language import in_requester_script
 
 from .. import otp, selectors, services
@@ -185,6 +188,8 @@ def _case_context(request, case, *, rate_form=None, appeal_form=None):
         "reply_due": case.due_at if case.status in OPEN_FOR_REPLY else None,
         # Until the case is accepted its category is the classifier's guess, not the platform's word.
         "category": case.category if case.category_id and case.status != Status.RECEIVED else None,
+        # The map shows the point as the public feed rounds it, and the community, not the grid.
+        "map_point": selectors.rounded_point(case.lon, case.lat),
     }
 
 
@@ -244,3 +249,51 @@ def appeal(request, number: str):
 def mine(request):
     cases = Case.objects.filter(requester_user=request.user).order_by("-received_at")[:100]
     return render(request, "web/portal/mine.html", {"cases": cases})
+
+
+# --------------------------------------------------------------------------- nearby open reports
+@require_GET
+def nearby(request):
+    """The open, reviewed reports around the point a visitor picked on the submit page (a fragment
+    nearby.js puts under the place picker): masked titles, plain statuses, distance and date; nothing
+    of any requester. Public like the Open311 feed, and rate-limited by address (settings)."""
+    try:
+        found = selectors.nearby_open_cases(
+            lon=request.GET.get("lon"), lat=request.GET.get("lat"), user=request.user
+        )
+    except ApplicationError as exc:
+        return error_response(400, exc.code, exc.message)
+    context = {
+        "nearby": found,
+        "radius_m": selectors.NEARBY_RADIUS_M,
+        "can_say_same": request.user.is_anonymous or _is_resident(request.user),
+    }
+    response = render(request, "web/portal/nearby.html", context)
+    response["Cache-Control"] = "private, no-store"  # the "mine" marks and counts are this visitor's
+    return response
+
+
+def supporter_of(request) -> str:
+    """Who says "same problem": the signed-in resident, else this browser's session (created if it
+    has none), as a keyed hash so the table holds no session key."""
+    if request.user.is_authenticated:
+        return f"user:{request.user.pk}"
+    if request.session.session_key is None:
+        request.session.save()
+    return salted_hmac("yiwang.web.same_problem", request.session.session_key).hexdigest()[:40]
+
+
+@require_POST
+def same_problem(request, number: str):
+    """"This is my problem too" (同一问题) on a nearby report: counted once per visitor, no new case."""
+    if request.user.is_authenticated and not _is_resident(request.user):
+        raise PermissionDenied  # staff register what a caller says at their desk
+    case = selectors.nearby_case(number=number)
+    _row, created = services.same_problem_record(case=case, supporter=supporter_of(request), user=request.user)
+    context = {
+        "case": case,
+        "created": created,
+        "count": selectors.same_problem_count(case),
+        "status": selectors.requester_step_label(case.status),
+    }
+    return render(request, "web/portal/same_problem.html", context)  # nearby.js puts it in the item

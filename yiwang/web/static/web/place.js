@@ -30,6 +30,8 @@
         if (marker) { marker.setLatLng([y, x]); } else { marker = L.marker([y, x], { keyboard: false }).addTo(map); }
       }
       describe(x, y);
+      // Setting a value fires no event: tell the page's other scripts (nearby.js) the place moved.
+      form.dispatchEvent(new CustomEvent("place:picked", { bubbles: true }));
     }
 
     if (mapEl && window.YiwangBaseMap) {
