@@ -11,6 +11,7 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
+from django.utils.translation import get_language
 from opencc import OpenCC
 
 LANGUAGES = ("zh-hans", "zh-hant", "en")
@@ -76,3 +77,30 @@ def detect_language(text: str) -> str:
     changed = sum(1 for a, b in zip(sample, _converter("t2s").convert(sample), strict=False) if a != b)
     # A few characters differ in simplified text too (e.g. names); traditional text changes a lot.
     return "zh-hant" if changed >= max(2, 0.08 * len(sample)) else "zh-hans"
+
+
+# Full-width marks put between data on a page or in a workbook -> their English (ASCII) form, with
+# the spacing English wants around it. English text uses ASCII punctuation only.
+ASCII_PUNCTUATION = {
+    "（": " (",
+    "）": ")",
+    "，": ", ",
+    "、": ", ",
+    "：": ": ",
+    "；": "; ",
+    "。": ". ",
+    "！": "! ",
+    "？": "? ",
+}
+
+
+def punctuate(mark: str) -> str:
+    """A full-width mark in the active language: itself for Chinese, its ASCII form for English."""
+    if mark not in ASCII_PUNCTUATION:
+        raise ValueError(f"no ASCII form for {mark!r}")
+    return ASCII_PUNCTUATION[mark] if (get_language() or "").startswith("en") else mark
+
+
+def join_names(values) -> str:
+    """Names listed in the active language: 甲、乙 or A, B."""
+    return punctuate("、").join(str(v) for v in values or ())

@@ -20,6 +20,20 @@
     target.focus();
     target.dispatchEvent(new Event("change", { bubbles: true }));
   });
+  // A request the page makes itself (htmx) that fails shows the page's own message in the reader's
+  // language (set on <body> by base.html), never the browser's text or a raw script error.
+  var pageError = document.getElementById("page-error");
+  function showFailure(key) {
+    if (!pageError) return;
+    pageError.textContent = document.body.getAttribute(key) || "";
+    pageError.hidden = false;
+  }
+  document.body.addEventListener("htmx:sendError", function () { showFailure("data-request-failed"); });
+  document.body.addEventListener("htmx:responseError", function () { showFailure("data-server-failed"); });
+  document.body.addEventListener("htmx:afterRequest", function (e) {
+    if (pageError && e.detail && e.detail.successful) pageError.hidden = true;
+  });
+  window.yiwangRequestFailed = function () { showFailure("data-request-failed"); };
   // Long pickers (units): a search box above the list hides the options that do not match.
   document.querySelectorAll("select[data-filter]").forEach(function (select) {
     var box = document.createElement("input");
