@@ -76,15 +76,23 @@
         var features = cells.filter(function (c) { return c.geometry; }).map(function (c) {
           return { type: "Feature", geometry: c.geometry, properties: c };
         });
-        layer = L.geoJSON({ type: "FeatureCollection", features: features }, {
+        function label(c) { return c.name + " · " + c.count + " " + (el.dataset.casesLabel || ""); }
+        var shapes = L.geoJSON({ type: "FeatureCollection", features: features }, {
           style: function (f) {
             return { color: "#5a1010", weight: 1, opacity: 0.9, fillColor: CLASSES[classOf(f.properties.count, lows)], fillOpacity: 0.8 };
           },
           // each cell is named by its place (a grid's community, a hexagon's town and community)
-          onEachFeature: function (f, lyr) {
-            lyr.bindTooltip(f.properties.name + " · " + f.properties.count + " " + (el.dataset.casesLabel || ""), { sticky: true });
-          }
-        }).addTo(map);
+          onEachFeature: function (f, lyr) { lyr.bindTooltip(label(f.properties), { sticky: true }); }
+        });
+        // A hexagon of 0.1-5 km² is a speck at the city's zoom: a dot of its class's colour at its
+        // centre keeps every hot spot visible (larger for the busier classes).
+        var dots = cells.filter(function (c) { return c.center; }).map(function (c) {
+          var k = classOf(c.count, lows);
+          return L.circleMarker([c.center[1], c.center[0]], {
+            radius: 4 + k, color: "#5a1010", weight: 1, fillColor: CLASSES[k], fillOpacity: 0.9
+          }).bindTooltip(label(c));
+        });
+        layer = L.featureGroup([shapes].concat(dots)).addTo(map);
         drawLegend(max, features.length);
         if (el.dataset.area && features.length) { map.fitBounds(layer.getBounds()); }
         list.textContent = "";
