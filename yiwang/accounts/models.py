@@ -49,14 +49,14 @@ class User(AbstractUser):
 class ApiToken(models.Model):
     """A bearer token for the API and Open311 (api_key). Only a hash is stored; it expires and can be revoked."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    key_hash = models.CharField(max_length=64, unique=True)
-    prefix = models.CharField(max_length=8)  # shown to identify a token without revealing it
+    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(_("令牌哈希"), max_length=64, unique=True)
+    prefix = models.CharField(_("前缀"), max_length=8)  # shown to identify a token without revealing it
     name = models.CharField(_("用途"), max_length=100, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     expires_at = models.DateTimeField(_("有效期至"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(_("最近使用时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("API 令牌")

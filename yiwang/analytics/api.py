@@ -67,6 +67,9 @@ class StatusOut(Schema):
 class MeasuresOut(Schema):
     period: str
     period_kind: str
+    incomplete: bool = Field(
+        False, description="the period has not ended (不完整周期): compared with a whole period before it, it reads low"
+    )
     start: dt.date
     end: dt.date
     group: str
@@ -170,7 +173,8 @@ def trend(
 
 class CellOut(Schema):
     key: str
-    name: str
+    name: str = Field(description="a grid: its community and name; a hexagon: the town and community its centre is in")
+    center: list[float] | None = Field(None, description="a hexagon's centre [lon, lat]")
     count: int
     share: float | None
     geometry: dict | None
@@ -178,6 +182,7 @@ class CellOut(Schema):
 
 class HotspotsOut(Schema):
     period: str
+    incomplete: bool = Field(False, description="the period has not ended yet (不完整周期): its figures are partial")
     by: str
     resolution: int | None
     area: str | None

@@ -1,18 +1,21 @@
 """XLSX export of a cockpit list (openpyxl): the ranked rows with every measure, numerators and
-denominators, the weights of the score, and a sheet with the definitions."""
+denominators, the weights of the score, and a sheet with the definitions (in the reader's language
+only). Times are written in local time (Asia/Shanghai); a period that has not ended says so."""
 
 from __future__ import annotations
 
 import io
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from yiwang.core.language import join_names
 from yiwang.core.spreadsheets import xlsx_row
 
-from .measures import COUNT_LABELS, DEFINITIONS, RATES
+from .measures import COUNT_LABELS, RATES, definition_rows
 
 COUNT_COLUMNS = (
     "received",
@@ -49,6 +52,27 @@ def weights_text(w: dict) -> str:
     }
 
 
+def local_time_text(moment) -> str:
+    """An aware datetime as the local wall clock (YYYY-MM-DD HH:MM); "-" for none."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "-"
+
+
+def incomplete_text() -> str:
+    return _("不完整周期：本期尚未结束，与上期的比较只是到目前为止的数字")
+
+
+def _definitions_sheet(wb, bold) -> None:
+    """The definitions sheet, all of it in the active language (names and texts alike)."""
+    defs = wb.create_sheet(_("定义"))
+    defs.append(xlsx_row(defs, [_("指标"), _("定义")]))
+    for cell in defs[1]:
+        cell.font = bold
+    for name, text in definition_rows():
+        defs.append(xlsx_row(defs, [name, text]))
+    defs.column_dimensions["A"].width = 24
+    defs.column_dimensions["B"].width = 120
+
+
 def workbook_bytes(table: dict, *, scope) -> bytes:
     wb = Workbook()
     ws = wb.active
@@ -77,7 +101,9 @@ def workbook_bytes(table: dict, *, scope) -> bytes:
             )
         )
     status = table["status"]
-    ws.append(xlsx_row(ws, [_("数据截至：%(t)s") % {"t": status["last_event_at"] or "-"}]))
+    ws.append(xlsx_row(ws, [_("数据截至：%(t)s") % {"t": local_time_text(status["last_event_at"])}]))
+    if table.get("incomplete"):
+        ws.append(xlsx_row(ws, [incomplete_text()]))
     ws.append(xlsx_row(ws, []))
     header = [_("排名"), _("上期排名"), _("编码"), _("名称"), _("综合得分"), _("上期得分"), _("变化")]
     header += [str(label) for label in RATES.values()]
@@ -118,17 +144,7 @@ def workbook_bytes(table: dict, *, scope) -> bytes:
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = ws.cell(row=header_row + 1, column=5)
 
-    defs = wb.create_sheet(_("定义"))
-    defs.append(xlsx_row(defs, [_("指标"), _("定义")]))
-    for cell in defs[1]:
-        cell.font = bold
-    extra = {"score": _("综合得分"), "overdue_now": _("当前超期"), "period": _("统计期")}
-    for code, text in DEFINITIONS.items():
-        defs.append(
-            xlsx_row(defs, [str(RATES.get(code) or COUNT_LABELS.get(code) or extra.get(code, code)), text])
-        )
-    defs.column_dimensions["A"].width = 24
-    defs.column_dimensions["B"].width = 120
+    _definitions_sheet(wb, bold)
 
     out = io.BytesIO()
     wb.save(out)
@@ -155,6 +171,9 @@ def report_workbook_bytes(data: dict) -> bytes:
     )
     ws["A1"].font = Font(bold=True, size=14)
     ws.append(xlsx_row(ws, [weights_text(data["weights"])]))
+    ws.append(xlsx_row(ws, [_("数据截至：%(t)s") % {"t": local_time_text(data["areas"]["status"]["last_event_at"])}]))
+    if period.incomplete:
+        ws.append(xlsx_row(ws, [incomplete_text()]))
     ws.append(xlsx_row(ws, []))
     ws.append(xlsx_row(ws, [_("指标"), _("本期"), _("上期"), _("分子"), _("分母")]))
     for cell in ws[ws.max_row]:
@@ -202,7 +221,7 @@ def report_workbook_bytes(data: dict) -> bytes:
         sheet.column_dimensions["D"].width = 28
     sheet = wb.create_sheet(_("热点"))
     sheet.append(xlsx_row(sheet, [_("热点网格"), "", "", "", _("热点六边形（H3 8 级）")]))
-    sheet.append(xlsx_row(sheet, [_("编码"), _("名称"), _("件数"), "", _("编码"), _("中心"), _("件数")]))
+    sheet.append(xlsx_row(sheet, [_("编码"), _("名称"), _("件数"), "", _("编码"), _("地点"), _("件数")]))
     for cell in sheet[2]:
         cell.font = bold
     grids, cells = data["hot_grids"]["cells"], data["hot_cells"]["cells"]
@@ -230,7 +249,7 @@ def report_workbook_bytes(data: dict) -> bytes:
         cell.font = bold
     for t in data["topics"]:
         sheet.append(
-            xlsx_row(sheet, [t["title"], "、".join(t["keywords"]), t["size"], t["recent"], t["earlier"]])
+            xlsx_row(sheet, [t["title"], join_names(t["keywords"]), t["size"], t["recent"], t["earlier"]])
         )
     sheet.column_dimensions["A"].width = 50
     sheet = wb.create_sheet(_("预警"))
@@ -253,9 +272,7 @@ def report_workbook_bytes(data: dict) -> bytes:
                 ],
             )
         )
-    defs = wb.create_sheet(_("定义"))
-    for code, text in DEFINITIONS.items():
-        defs.append(xlsx_row(defs, [code, text]))
+    _definitions_sheet(wb, bold)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

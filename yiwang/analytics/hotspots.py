@@ -6,7 +6,8 @@ count is every case received there in the period (rejected ones included: they a
 from that place); a case without a point has no H3 cell, one without a grid no grid.
 
 H3 resolutions 7 (~5 km² cells), 8 (~0.7 km²) and 9 (~0.1 km²); the rollup holds resolution 9 and
-coarser cells are its parents.
+coarser cells are its parents. A hexagon is named by the place its centre falls in (town and
+community, from geo.locate), so a reader sees where it is rather than its coordinates.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from yiwang.cases.models import Case
 from yiwang.core.errors import ApplicationError
+from yiwang.geo.locate import locate
 from yiwang.geo.models import Area, Level
 from yiwang.workdays.snapshot import current_schedule
 
@@ -67,6 +69,20 @@ def _counts_from_cases(period: Period, scope, by: str) -> Counter:
     if by == "grid":
         return Counter({r["grid_id"] or 0: r["n"] for r in qs.values("grid_id").annotate(n=Count("id")).order_by()})
     return Counter(h3_cell(lon, lat) for lon, lat in qs.values_list("lon", "lat").iterator(chunk_size=20000))
+
+
+def cell_place(lon: float, lat: float) -> str:
+    """The town and community (or the deepest area) a hexagon's centre falls in; the district when
+    no town is found; a hexagon centred outside every area (the sea) says so."""
+    found = locate(lon, lat)
+    if found is None:
+        return _("市域外")
+    town, community = found.at(Level.TOWN), found.at(Level.COMMUNITY)
+    names = [a.name for a in (town, community) if a is not None]
+    if not names:
+        deepest = found.chain[-1] if found.chain else None
+        names = [deepest.name] if deepest else []
+    return " ".join(names)
 
 
 def hotspots(*, period: Period, scope, by: str = "grid", resolution: int = 8, limit: int = 200) -> dict:
@@ -121,7 +137,8 @@ def hotspots(*, period: Period, scope, by: str = "grid", resolution: int = 8, li
             cells.append(
                 {
                     "key": cell,
-                    "name": f"{lat:.4f}, {lon:.4f}",
+                    "name": cell_place(lon, lat),
+                    "center": [round(lon, 5), round(lat, 5)],
                     "count": n,
                     "share": n / located if located else None,
                     "geometry": {"type": "Polygon", "coordinates": [[*ring, ring[0]]]},
@@ -129,6 +146,7 @@ def hotspots(*, period: Period, scope, by: str = "grid", resolution: int = 8, li
             )
     return {
         "period": period.code,
+        "incomplete": period.incomplete,
         "by": by,
         "resolution": resolution if by == "h3" else None,
         "area": scope.area.code if scope.area else None,

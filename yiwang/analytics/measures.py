@@ -223,7 +223,8 @@ def _summary(fn) -> str:
     return " ".join((fn.__doc__ or "").split("\n\n")[0].split())
 
 
-# One line per measure for API clients and the cockpit; docs/measures.md has the long form.
+# One line per measure for API clients (the docstrings' first paragraph, as the code states it);
+# docs/measures.md has the long form. Pages and workbooks show DEFINITION_TEXTS instead.
 DEFINITIONS = {
     "response_rate": _summary(response_rate),
     "resolution_rate": _summary(resolution_rate),
@@ -239,3 +240,40 @@ DEFINITIONS = {
     "period": "Counts belong to the local day (Asia/Shanghai) of their anchor: the event itself, or "
     "the dispatch a response or return answers, or the reply a 重办 sends back.",
 }
+
+
+# The same definitions in the reader's language, for the cockpit and the XLSX definitions sheets: a
+# sheet read in one language, where the code's summaries mix Chinese names with English prose.
+# Keep each in step with its function above and with docs/measures.md.
+DEFINITION_TEXTS = {
+    "response_rate": _(
+        "响应率 = 承办单位在签收时限内签收或退回的派遣数 / 应响应的派遣数（派遣数减去单位响应前被改派或并案撤回的派遣），按派遣日统计。"
+    ),
+    "resolution_rate": _("解决率 = 评价为已解决的次数 / 回答了是否解决的评价次数，按评价日统计。"),
+    "satisfaction_rate": _(
+        "满意率 = (满意 + 计入比例 × 基本满意) / 评价次数；计入比例默认为 1，按评价日统计。"
+    ),
+    "on_time_rate": _("按时办结率 = 在当时有效的办理时限内办结的件数 / 办结件数，按办结日统计。"),
+    "return_rate": _("退单率 = 承办单位退回的派遣数 / 派遣数，按派遣日统计。"),
+    "reopen_rate": _("重办率 = 被退回重办的反馈数 / 反馈数（核查不通过，或反馈、办结、评价后重办），按反馈日统计。"),
+    "handling_hours": _(
+        "平均办理时长 = 自当时有效的派遣至办结的工作时间（小时，不含挂起时间）/ 办结件数；7.5 个工作小时为一个工作日。"
+    ),
+    "overdue_closed": _("逾期办结 = 超过当时有效的办理时限才办结的件数（办结数减按时办结数）。"),
+    "overdue_now": _("当前超期 = 正在办理时限内流程（已派遣、处置中、已退回）且此刻已超期的件数，仅对当期显示。"),
+    "score": _(
+        "综合得分（0-100）= 响应权重 × 响应率 + 解决权重 × 解决率 + 满意权重 × 满意率，权重之和为 100；三项比率齐全才计算。"
+    ),
+    "period": _(
+        "统计期：每项计数按其锚定事件在北京时间（Asia/Shanghai）的日期归入日、周、月、年；本期尚未结束时标为不完整周期。"
+    ),
+}
+DEFINITION_NAMES = {"score": _("综合得分"), "overdue_now": _("当前超期"), "period": _("统计期")}
+
+
+def definition_rows() -> list[tuple[str, str]]:
+    """(name, definition) of every measure, in the active language."""
+    return [
+        (str(RATES.get(code) or COUNT_LABELS.get(code) or DEFINITION_NAMES[code]), str(text))
+        for code, text in DEFINITION_TEXTS.items()
+    ]

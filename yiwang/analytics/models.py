@@ -166,15 +166,15 @@ class MeasureMonthKind(Counters):
 class Projection(models.Model):
     """How far the case events have been projected into the rollups (one row per projection)."""
 
-    name = models.CharField(max_length=32, primary_key=True)
-    last_seq = models.BigIntegerField(default=0)  # CaseEvent.global_seq of the last event counted
-    last_event_at = models.DateTimeField(null=True, blank=True)
-    projected_at = models.DateTimeField(null=True, blank=True)
+    name = models.CharField(_("名称"), max_length=32, primary_key=True)
+    last_seq = models.BigIntegerField(_("已统计到的全局序号"), default=0)  # CaseEvent.global_seq of the last event counted
+    last_event_at = models.DateTimeField(_("最后事件时间"), null=True, blank=True)
+    projected_at = models.DateTimeField(_("统计时间"), null=True, blank=True)
     # The working-time ruler's coverage and the calendar revision it was built from (ruler.py).
-    ruler_first = models.DateField(null=True, blank=True)
-    ruler_last = models.DateField(null=True, blank=True)
-    ruler_revision = models.BigIntegerField(default=-1)
-    ruler_schedule = models.CharField(max_length=200, blank=True)
+    ruler_first = models.DateField(_("日历起始日"), null=True, blank=True)
+    ruler_last = models.DateField(_("日历截止日"), null=True, blank=True)
+    ruler_revision = models.BigIntegerField(_("日历版本"), default=-1)
+    ruler_schedule = models.CharField(_("工作时间表"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("指标投影进度")
@@ -217,7 +217,7 @@ class ScoreWeights(models.Model):
         help_text=_("1 表示基本满意全部计入满意；0.8 表示按八成计入；0 表示不计入"),
     )
     note = models.CharField(_("依据"), max_length=200, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         verbose_name = _("综合评分权重")

@@ -50,6 +50,12 @@ class Period:
         return self.start <= day < self.end
 
     @property
+    def incomplete(self) -> bool:
+        """The period has not ended yet (不完整周期): it runs to today or beyond, so its figures are
+        partial and a comparison with a whole period before it reads low."""
+        return clock.today() < self.end
+
+    @property
     def uses_months(self) -> bool:
         """Whole months: the month rollups answer it."""
         return self.kind in (MONTH, YEAR)

@@ -16,7 +16,8 @@ from django.conf import settings
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from yiwang.accounts.models import Role
+from yiwang.accounts.models import Role, User
+from yiwang.accounts.people import person_name
 from yiwang.cases.models import Case, CaseEvent
 from yiwang.core import clock
 from yiwang.core.errors import ApplicationError
@@ -313,6 +314,7 @@ def measure_table(*, period: Period, group: str, scope: Scope) -> dict:
     return {
         "period": period.code,
         "period_kind": period.kind,
+        "incomplete": period.incomplete,
         "start": period.start,
         "end": period.end,
         "group": group,
@@ -474,6 +476,11 @@ def alert_list(*, scope: Scope, days: int = 30, period: Period | None = None) ->
         qs = qs.filter(area=town)
     alerts = list(qs[:200])
     numbers = _numbers([a.case_ids for a in alerts])
+    logins = {name for a in alerts for name in a.notified}
+    people = {
+        u.username: person_name(u)
+        for u in User.objects.filter(username__in=logins).select_related("unit", "area")
+    }
     return [
         {
             "id": a.id,
@@ -488,7 +495,8 @@ def alert_list(*, scope: Scope, days: int = 30, period: Period | None = None) ->
             "expected": round(a.expected, 2),
             "p_value": a.p_value,
             "state": a.state,
-            "notified": a.notified,
+            "notified": a.notified,  # logins, as stored
+            "notified_names": [people.get(name, name) for name in a.notified],
             "cases": cases,
         }
         for a, cases in zip(alerts, numbers, strict=True)

@@ -18,7 +18,7 @@ from yiwang.routing.models import Category
 
 from . import selectors, services
 from .exports import report_workbook_bytes, workbook_bytes
-from .measures import COUNT_LABELS, DEFINITIONS, RATES
+from .measures import COUNT_LABELS, DEFINITION_TEXTS, RATES
 from .periods import parse_period
 
 LIST_KINDS = ("areas", "units")
@@ -70,7 +70,7 @@ def cockpit(request):
         return _bad_request(request, exc)
     total = areas["total"]
     rates = [
-        {"code": code, "label": label, **total["measures"][code], "definition": DEFINITIONS[code]}
+        {"code": code, "label": label, **total["measures"][code], "definition": DEFINITION_TEXTS[code]}
         for code, label in RATES.items()
     ]
     context = {

@@ -124,8 +124,8 @@ class Case(models.Model):
     text = models.TextField(_("内容"))  # exactly as given
     text_normalized = models.TextField(_("规范化内容"), blank=True)  # simplified, for search and models
 
-    lon = models.FloatField(null=True, blank=True)
-    lat = models.FloatField(null=True, blank=True)
+    lon = models.FloatField(_("经度"), null=True, blank=True)
+    lat = models.FloatField(_("纬度"), null=True, blank=True)
     address = models.CharField(_("地址"), max_length=300, blank=True)
     placement = models.CharField(
         _("定位方式"), max_length=10, choices=Placement.choices, default=Placement.NONE
@@ -140,11 +140,11 @@ class Case(models.Model):
         related_name="grid_cases",
     )
     community = models.ForeignKey(
-        "geo.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "geo.Area", verbose_name=_("社区（村）"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    town = models.ForeignKey("geo.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    town = models.ForeignKey("geo.Area", verbose_name=_("镇（街道）"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     district = models.ForeignKey(
-        "geo.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "geo.Area", verbose_name=_("区（县级市）"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
     # Personal data, encrypted at rest (yiwang.security; keys in YIWANG_FIELD_KEYS). The phone is found
@@ -152,7 +152,7 @@ class Case(models.Model):
     requester_name = EncryptedCharField(_("诉求人"), max_length=100, blank=True)
     requester_phone = EncryptedCharField(_("联系电话"), max_length=30, blank=True)
     requester_id_number = EncryptedCharField(_("证件号码"), max_length=40, blank=True)
-    requester_phone_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    requester_phone_digest = models.CharField(_("诉求人电话摘要"), max_length=64, blank=True, db_index=True, editable=False)
     # False: a phone typed by a visitor without an account, not yet proven with an SMS code (web.otp).
     # The platform texts no notices to it until then, so the form cannot send texts to strangers.
     requester_phone_proven = models.BooleanField(_("电话已验证"), default=True)
@@ -161,7 +161,7 @@ class Case(models.Model):
     )
     requester_language = models.CharField(_("语言"), max_length=10, default="zh-hans")
     requester_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
+        settings.AUTH_USER_MODEL, verbose_name=_("诉求人账号"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -186,7 +186,7 @@ class Case(models.Model):
     status = models.CharField(
         _("状态"), max_length=12, choices=Status.choices, default=Status.RECEIVED, db_index=True
     )
-    resume_status = models.CharField(max_length=12, blank=True)  # where a suspended case resumes
+    resume_status = models.CharField(_("恢复后状态"), max_length=12, blank=True)  # where a suspended case resumes
     parent = models.ForeignKey(
         "self",
         verbose_name=_("并入"),
@@ -199,36 +199,36 @@ class Case(models.Model):
     # Deadlines (see deadlines.py). due_at: handling; response_due_at: signing for it.
     response_due_at = models.DateTimeField(_("签收时限"), null=True, blank=True)
     due_at = models.DateTimeField(_("办理时限"), null=True, blank=True, db_index=True)
-    yellow_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    yellow_at = models.DateTimeField(_("黄牌时间"), null=True, blank=True, db_index=True)
     deadline_flag = models.CharField(
         _("时限提示"), max_length=200, blank=True, help_text=_("时限跨越未录入节假日的年份时在此提示")
     )
-    paused_at = models.DateTimeField(null=True, blank=True)
+    paused_at = models.DateTimeField(_("挂起时间"), null=True, blank=True)
     card = models.CharField(_("督办"), max_length=6, choices=Card.choices, default=Card.NONE, blank=True)
-    red_escalated_at = models.DateTimeField(null=True, blank=True)
-    extension_requested_days = models.PositiveSmallIntegerField(null=True, blank=True)
-    extension_reason = models.CharField(max_length=500, blank=True)
-    extension_count = models.PositiveSmallIntegerField(default=0)
+    red_escalated_at = models.DateTimeField(_("红牌升级时间"), null=True, blank=True)
+    extension_requested_days = models.PositiveSmallIntegerField(_("申请延期天数"), null=True, blank=True)
+    extension_reason = models.CharField(_("延期理由"), max_length=500, blank=True)
+    extension_count = models.PositiveSmallIntegerField(_("延期次数"), default=0)
 
     received_at = models.DateTimeField(_("登记时间"), db_index=True)
-    accepted_at = models.DateTimeField(null=True, blank=True)
-    dispatched_at = models.DateTimeField(null=True, blank=True)
-    signed_at = models.DateTimeField(null=True, blank=True)
-    replied_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    rated_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
+    dispatched_at = models.DateTimeField(_("派遣时间"), null=True, blank=True)
+    signed_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    replied_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True, db_index=True)
+    rated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
 
     reply_text = models.TextField(_("答复"), blank=True)
     satisfaction = models.CharField(_("满意度"), max_length=20, choices=Satisfaction.choices, blank=True)
     solved = models.BooleanField(_("是否解决"), null=True, blank=True)
-    return_count = models.PositiveSmallIntegerField(default=0)
-    reopen_count = models.PositiveSmallIntegerField(default=0)
-    closed_on_time = models.BooleanField(null=True, blank=True)
+    return_count = models.PositiveSmallIntegerField(_("退回次数"), default=0)
+    reopen_count = models.PositiveSmallIntegerField(_("重办次数"), default=0)
+    closed_on_time = models.BooleanField(_("按时办结"), null=True, blank=True)
 
     version = models.PositiveIntegerField(_("版本"), default=1)  # = the seq of its latest event
-    audit_hash = models.CharField(max_length=64, blank=True, editable=False)  # the hash of its latest event
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    audit_hash = models.CharField(_("审计哈希"), max_length=64, blank=True, editable=False)  # the hash of its latest event
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = CaseQuerySet.as_manager()
 

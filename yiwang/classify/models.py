@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.core import clock
@@ -131,4 +132,4 @@ class ClassifierActivation(models.Model):
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
-        return f"v{self.version} {self.reason} {self.at:%Y-%m-%d %H:%M}"
+        return f"v{self.version} {self.reason} {localtime(self.at):%Y-%m-%d %H:%M}"

@@ -210,7 +210,7 @@ def model_page(*, version: int | None = None) -> dict:
         "confusion_labels": confusion.get("labels", []),
         "confusion_rows": matrix_rows,
         "history": history,
-        "activations": list(ClassifierActivation.objects.select_related("actor")[:20]),
+        "activations": list(ClassifierActivation.objects.select_related("actor__unit", "actor__area")[:20]),
         "desk": desk,
         "pairs": list(pairs),
         "recent_corrections": list(

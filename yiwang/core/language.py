@@ -107,3 +107,30 @@ def localized_name(
 def simplified(text: str) -> str:
     """`text` in simplified characters (OpenCC t2s): what a search in traditional characters matches."""
     return _converter("t2s").convert(text or "")
+
+
+# Full-width marks put between data on a page or in a workbook -> their English (ASCII) form, with
+# the spacing English wants around it. English text uses ASCII punctuation only.
+ASCII_PUNCTUATION = {
+    "（": " (",
+    "）": ")",
+    "，": ", ",
+    "、": ", ",
+    "：": ": ",
+    "；": "; ",
+    "。": ". ",
+    "！": "! ",
+    "？": "? ",
+}
+
+
+def punctuate(mark: str) -> str:
+    """A full-width mark in the active language: itself for Chinese, its ASCII form for English."""
+    if mark not in ASCII_PUNCTUATION:
+        raise ValueError(f"no ASCII form for {mark!r}")
+    return ASCII_PUNCTUATION[mark] if (get_language() or "").startswith("en") else mark
+
+
+def join_names(values) -> str:
+    """Names listed in the active language: 甲、乙 or A, B."""
+    return punctuate("、").join(str(v) for v in values or ())

@@ -45,9 +45,9 @@ class Area(models.Model):
     geometry = models.BinaryField(_("边界"), null=True, blank=True)
     # True when the boundary is an approximation generated for the demo, not surveyed data.
     approximate = models.BooleanField(_("示意边界"), default=False)
-    centroid_lon = models.FloatField(null=True, blank=True)
-    centroid_lat = models.FloatField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    centroid_lon = models.FloatField(_("中心经度"), null=True, blank=True)
+    centroid_lat = models.FloatField(_("中心纬度"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         verbose_name = _("区域")

@@ -11,23 +11,23 @@ class Attachment(models.Model):
     kept here (and in the case's attachment list) because it may place a case without a point.
     """
 
-    token = models.CharField(max_length=32, unique=True)
+    token = models.CharField(_("令牌"), max_length=32, unique=True)
     file = models.CharField(_("文件"), max_length=200)  # path under MEDIA_ROOT
-    content_type = models.CharField(max_length=20)
+    content_type = models.CharField(_("文件类型"), max_length=20)
     size = models.PositiveIntegerField(_("大小(字节)"))
-    width = models.PositiveIntegerField()
-    height = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)  # of the stored (stripped) file
-    original_name = models.CharField(max_length=200, blank=True)
-    gps_lon = models.FloatField(null=True, blank=True)
-    gps_lat = models.FloatField(null=True, blank=True)
+    width = models.PositiveIntegerField(_("宽度"))
+    height = models.PositiveIntegerField(_("高度"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)  # of the stored (stripped) file
+    original_name = models.CharField(_("原文件名"), max_length=200, blank=True)
+    gps_lon = models.FloatField(_("GPS 经度"), null=True, blank=True)
+    gps_lat = models.FloatField(_("GPS 纬度"), null=True, blank=True)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     case = models.ForeignKey(
-        "cases.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="attachment_files"
+        "cases.Case", verbose_name=_("诉求件"), null=True, blank=True, on_delete=models.CASCADE, related_name="attachment_files"
     )
-    created_at = models.DateTimeField()
+    created_at = models.DateTimeField(_("上传时间"))
     # Shown to the public (Open311's media_url) only once a dispatcher has looked at it and approved
     # it: a photo may show a face, a number plate or a door (services.attachment_publish).
     public_approved_at = models.DateTimeField(_("公开时间"), null=True, blank=True)
@@ -68,19 +68,19 @@ class ImportJob(models.Model):
         RUNNING = "running", _("进行中")  # started, or stopped part way (resume with --resume)
         DONE = "done", _("已完成")
 
-    file_sha256 = models.CharField(max_length=64, unique=True)
+    file_sha256 = models.CharField(_("文件 SHA-256"), max_length=64, unique=True)
     file_name = models.CharField(_("文件"), max_length=300)
     source = models.CharField(_("来源"), max_length=40)
-    total_rows = models.PositiveIntegerField(default=0)
+    total_rows = models.PositiveIntegerField(_("总行数"), default=0)
     last_row = models.PositiveIntegerField(
         _("已处理到第几行"), default=0
     )  # spreadsheet row number, header = 1
-    imported = models.PositiveIntegerField(default=0)
-    already_present = models.PositiveIntegerField(default=0)
-    failed = models.PositiveIntegerField(default=0)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
-    started_at = models.DateTimeField()
-    finished_at = models.DateTimeField(null=True, blank=True)
+    imported = models.PositiveIntegerField(_("已导入"), default=0)
+    already_present = models.PositiveIntegerField(_("已存在"), default=0)
+    failed = models.PositiveIntegerField(_("失败"), default=0)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField(_("开始时间"))
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("导入任务")

@@ -39,6 +39,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from yiwang.core import clock
+
 
 class Invalid(ValueError):
     """A value the requester must correct; `message` is translatable and says how."""
@@ -201,7 +203,7 @@ def parse_mainland_id(raw: str, *, today: dt.date | None = None) -> str:
         born = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         raise Invalid(_("居民身份证号码中的出生日期无效")) from None
-    today = today or dt.datetime.now(dt.UTC).date()
+    today = today or clock.today()  # the local date: a child born this morning in Jiangmen is born "today"
     if born.year < 1900 or born > today:
         raise Invalid(_("居民身份证号码中的出生日期无效"))
     if mainland_id_check_char(number[:17]) != number[17]:

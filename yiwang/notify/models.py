@@ -33,10 +33,10 @@ class Outbox(models.Model):
         FAILED = "failed", _("发送失败")
 
     case = models.ForeignKey(
-        "cases.Case", on_delete=models.CASCADE, related_name="outbox", null=True, blank=True
+        "cases.Case", verbose_name=_("诉求件"), on_delete=models.CASCADE, related_name="outbox", null=True, blank=True
     )
     event = models.ForeignKey(
-        "cases.CaseEvent", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        "cases.CaseEvent", verbose_name=_("办理记录"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

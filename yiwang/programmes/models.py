@@ -10,6 +10,7 @@ transaction (append-only: who, when, what).
 
 from django.conf import settings
 from django.db import models
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.routing.names import localized_name
@@ -188,7 +189,7 @@ class Event(models.Model):
         ordering = ["id"]
 
     def __str__(self) -> str:
-        return f"{self.action} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.action} {localtime(self.at):%Y-%m-%d %H:%M}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

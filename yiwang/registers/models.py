@@ -8,6 +8,7 @@ history (who changed what, when, from which source). Personal columns are made b
 
 from django.conf import settings
 from django.db import models
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from .personal import personal_field
@@ -259,7 +260,7 @@ class Visit(models.Model):
         indexes = [models.Index(fields=["register", "record_id"]), models.Index(fields=["grid", "at"])]
 
     def __str__(self) -> str:
-        return f"{self.register} {self.record_id} {self.at:%Y-%m-%d}"
+        return f"{self.register} {self.record_id} {localtime(self.at):%Y-%m-%d}"
 
 
 class Reveal(models.Model):

@@ -14,6 +14,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from yiwang.accounts.models import Role, User
+from yiwang.accounts.people import person_name
 from yiwang.cases.models import OPEN_STATUSES, Case
 from yiwang.cases.selectors import readable_cases
 from yiwang.core import clock
@@ -236,7 +237,7 @@ def grid_file(*, grid: Area, user, limit: int = LIST_LIMIT) -> dict:
     open and past cases, hot topics, and the latest visits and changes."""
     open_cases = Case.objects.filter(grid=grid, status__in=OPEN_STATUSES).select_related("category").order_by("-received_at")
     past_cases = Case.objects.filter(grid=grid).exclude(status__in=OPEN_STATUSES).select_related("category").order_by("-received_at")
-    visits = Visit.objects.filter(grid=grid).select_related("by").order_by("-at")[:10]
+    visits = Visit.objects.filter(grid=grid).select_related("by__unit", "by__area").order_by("-at")[:10]
     lists = {register: [ROWS[register](obj) for obj in _queryset(register, grid)[:limit]] for register in ROWS}
     return {
         "grid": {"code": grid.code, "name": grid.name, "approximate": grid.approximate},
@@ -254,7 +255,7 @@ def grid_file(*, grid: Area, user, limit: int = LIST_LIMIT) -> dict:
         "hot_topics": hot_topics(grid),
         "visits": [
             {"register": v.register, "record_id": v.record_id, "kind": str(v.get_kind_display()), "note": v.note,
-             "by": v.by.username, "at": localtime(v.at).isoformat()}
+             "by": v.by.username, "by_name": person_name(v.by), "at": localtime(v.at).isoformat()}
             for v in visits
         ],
         "generated": any(r["generated"] for rows in lists.values() for r in rows),
@@ -292,7 +293,7 @@ def record_get(*, register: str, record_id: int, user):
 def record_history(*, register: str, record_id: int, user) -> dict:
     changes = Change.objects.filter(register=register, record_id=record_id).select_related("actor").order_by("-at", "-id")
     merges = Merge.objects.filter(register=register, record_id=record_id).select_related("batch").order_by("-at", "-id")
-    visits = Visit.objects.filter(register=register, record_id=record_id).select_related("by").order_by("-at")
+    visits = Visit.objects.filter(register=register, record_id=record_id).select_related("by__unit", "by__area").order_by("-at")
     out = {"changes": list(changes[:100]), "merges": list(merges[:50]), "visits": list(visits[:50]), "reveals": None}
     if user.role == Role.ADMIN:
         out["reveals"] = list(Reveal.objects.filter(register=register, record_id=record_id).select_related("user").order_by("-at")[:50])

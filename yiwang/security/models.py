@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 
@@ -28,13 +29,13 @@ class PersonalDataReveal(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id"])]
 
     def __str__(self) -> str:
-        return f"{self.username} {self.object_label or self.object_id}.{self.field} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.username} {self.object_label or self.object_id}.{self.field} {localtime(self.at):%Y-%m-%d %H:%M}"
 
 
 class RetentionPurge(models.Model):
     """A case whose personal data was removed after its retention period (one row per case)."""
 
-    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="+")
+    case = models.OneToOneField("cases.Case", verbose_name=_("诉求件"), on_delete=models.CASCADE, related_name="+")
     purged_at = models.DateTimeField(_("清除时间"))
     years = models.PositiveSmallIntegerField(_("保存年限"))
 
@@ -43,4 +44,4 @@ class RetentionPurge(models.Model):
         verbose_name_plural = _("个人信息清除记录")
 
     def __str__(self) -> str:
-        return f"{self.case_id} {self.purged_at:%Y-%m-%d}"
+        return f"{self.case_id} {localtime(self.purged_at):%Y-%m-%d}"

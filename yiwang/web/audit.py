@@ -24,6 +24,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from yiwang.accounts.models import Role, User
+from yiwang.accounts.people import person_name
 from yiwang.cases.audit import verify_chain
 from yiwang.cases.models import AuditHead, Case, CaseEvent, Status
 from yiwang.core import clock
@@ -99,6 +100,7 @@ def audit_events(*, filters: EventFilters) -> QuerySet[CaseEvent]:
         "seq",
         "global_seq",
         "action",
+        "actor_id",
         "actor_name",
         "actor_role",
         "from_status",
@@ -169,7 +171,8 @@ class EventRow:
     seq: int
     action: str
     action_label: str
-    actor: str
+    actor: str  # the person's name and unit (the login when the account is gone)
+    login: str  # the login name kept on the event, which the actor filter takes
     role: str
     role_label: str
     from_label: str
@@ -218,7 +221,16 @@ def payload_fields(payload) -> list[tuple[str, str | None]]:
     return [(k, _safe_value(payload[k]) if k in SAFE_PAYLOAD_KEYS else None) for k in sorted(payload)]
 
 
+def _actor_names(events) -> dict[int, str]:
+    """Each actor's name and unit, in one query for the page (the event keeps only the login)."""
+    ids = {e.actor_id for e in events if e.actor_id}
+    users = User.objects.filter(pk__in=ids).select_related("unit", "area")
+    return {u.pk: person_name(u) for u in users}
+
+
 def event_rows(events) -> list[EventRow]:
+    events = list(events)
+    names = _actor_names(events)
     return [
         EventRow(
             global_seq=e.global_seq,
@@ -227,7 +239,8 @@ def event_rows(events) -> list[EventRow]:
             seq=e.seq,
             action=e.action,
             action_label=str(ACTION_LABELS.get(e.action, e.action)),
-            actor=e.actor_name,
+            actor=names.get(e.actor_id) or e.actor_name,
+            login=e.actor_name,
             role=e.actor_role,
             role_label=role_label(e.actor_role),
             from_label=_status_label(e.from_status),
@@ -339,7 +352,7 @@ def filters_text(filters: EventFilters) -> str:
 
 # --------------------------------------------------------------------------- the chain check
 def audit_check_last() -> AuditCheck | None:
-    return AuditCheck.objects.select_related("run_by").order_by("-started_at", "-id").first()
+    return AuditCheck.objects.select_related("run_by__unit", "run_by__area").order_by("-started_at", "-id").first()
 
 
 def audit_head_seq() -> int:

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 
@@ -15,7 +16,7 @@ class CoHandlingRequest(models.Model):
         APPROVED = "approved", _("同意")
         DENIED = "denied", _("不同意")
 
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="cohandling_requests")
+    case = models.ForeignKey("cases.Case", verbose_name=_("诉求件"), on_delete=models.CASCADE, related_name="cohandling_requests")
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("申请人")
     )
@@ -27,7 +28,7 @@ class CoHandlingRequest(models.Model):
     created_at = models.DateTimeField(_("申请时间"))
     decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("决定人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decision = models.CharField(_("处理结果"), max_length=10, choices=Decision.choices, blank=True)
     decision_note = models.CharField(_("处理意见"), max_length=500, blank=True)
@@ -72,7 +73,7 @@ class AuditCheck(models.Model):
         ordering = ["-started_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.started_at:%Y-%m-%d %H:%M} {'ok' if self.ok else self.broken_event}"
+        return f"{localtime(self.started_at):%Y-%m-%d %H:%M} {'ok' if self.ok else self.broken_event}"
 
 
 class FollowCode(models.Model):

@@ -117,7 +117,9 @@ def test_a_reveal_is_an_explicit_logged_action(demo, grid, users, client_for):
     assert Reveal.objects.count() == 1
     # the admin sees who looked
     page = client_for(users["admin"]).get(f"/grids/record/person/{person.pk}/").content.decode()
-    assert "明文查看记录" in page and "r_gridworker · id_number" in page
+    # by name and grid (the login only stands in for an account without a name)
+    worker = users["gridworker"]
+    assert "明文查看记录" in page and f"r_gridworker · {worker.area.name} · id_number" in page
 
 
 def test_grid_workers_correct_records_and_record_visits_with_history(demo, grid, users, client_for):

@@ -20,6 +20,43 @@
     target.focus();
     target.dispatchEvent(new Event("change", { bubbles: true }));
   });
+  // A request the page makes itself (htmx) that fails shows the page's own message in the reader's
+  // language (set on <body> by base.html), never the browser's text or a raw script error.
+  var pageError = document.getElementById("page-error");
+  function showFailure(key) {
+    if (!pageError) return;
+    pageError.textContent = document.body.getAttribute(key) || "";
+    pageError.hidden = false;
+  }
+  document.body.addEventListener("htmx:sendError", function () { showFailure("data-request-failed"); });
+  document.body.addEventListener("htmx:responseError", function () { showFailure("data-server-failed"); });
+  document.body.addEventListener("htmx:afterRequest", function (e) {
+    if (pageError && e.detail && e.detail.successful) pageError.hidden = true;
+  });
+  window.yiwangRequestFailed = function () { showFailure("data-request-failed"); };
+  // File pickers: the browser writes "Choose Files / No file chosen" in its own language whatever the
+  // page's; the native input stays (focusable, for the keyboard and the form) but is drawn as a
+  // button and a line in the page's language (words from <body>, set by base.html).
+  document.querySelectorAll("input[type=file]").forEach(function (input) {
+    if (!input.id) return;
+    var body = document.body;
+    var button = document.createElement("label");
+    button.className = "btn file-choose";
+    button.htmlFor = input.id;
+    button.textContent = body.getAttribute("data-file-choose") || "";
+    var chosen = document.createElement("span");
+    chosen.className = "file-chosen muted";
+    chosen.setAttribute("aria-live", "polite");
+    function show() {
+      var names = Array.prototype.map.call(input.files || [], function (f) { return f.name; });
+      chosen.textContent = names.length ? names.join(", ") : (body.getAttribute("data-file-none") || "");
+    }
+    input.classList.add("file-native");
+    input.insertAdjacentElement("afterend", chosen);
+    input.insertAdjacentElement("afterend", button);
+    input.addEventListener("change", show);
+    show();
+  });
   // Long pickers (units): a search box above the list hides the options that do not match.
   document.querySelectorAll("select[data-filter]").forEach(function (select) {
     var box = document.createElement("input");

@@ -38,7 +38,7 @@ def _case_base(request, case, desk, *, bound=None, primary=()):
     return {
         "case": case,
         "desk": desk,
-        "events": case_events(case=case).select_related("actor"),
+        "events": case_events(case=case).select_related("actor__unit", "actor__area"),
         "panels": move_panels(request, case, desk, bound=bound, primary=primary),
         "assisting": list(case.assisting_units.all()),
         "photos": selectors.case_photos(case),

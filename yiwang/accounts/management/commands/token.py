@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.timezone import localtime
 
 from yiwang.accounts.models import ApiToken, User
 from yiwang.accounts.services import default_token_days, token_create, token_revoke
@@ -53,7 +54,7 @@ class Command(BaseCommand):
                 state = (
                     "revoked"
                     if t.revoked_at
-                    else f"expires {t.expires_at:%Y-%m-%d}"
+                    else f"expires {localtime(t.expires_at):%Y-%m-%d}"
                     if t.expires_at
                     else "no expiry"
                 )

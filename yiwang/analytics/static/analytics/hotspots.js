@@ -11,11 +11,44 @@
   var layer = null;
   var list = document.getElementById("hotspot-list");
   var summary = document.getElementById("hotspot-summary");
-  function colour(t) {
-    // pale yellow to deep red
-    var r = 255, g = Math.round(237 - 200 * t), b = Math.round(160 - 140 * t);
-    return "rgb(" + r + "," + g + "," + b + ")";
+  // Five classes (ColorBrewer YlOrRd without its palest step, which vanished on the basemap), on a
+  // square-root scale of the busiest cell's count; the legend shows each class's range of counts.
+  var CLASSES = ["#fed976", "#feb24c", "#fd8d3c", "#e31a1c", "#800026"];
+  function bounds(max) {
+    // the smallest count of each class: class k starts where sqrt(count / max) reaches k / 5
+    return CLASSES.map(function (_, k) { return k === 0 ? 1 : Math.ceil(max * Math.pow(k / CLASSES.length, 2)); });
   }
+  function classOf(count, lows) {
+    // the last class whose smallest count it reaches: the map and the legend agree by construction
+    var k = 0;
+    while (k + 1 < lows.length && count >= lows[k + 1]) k++;
+    return k;
+  }
+  var legend = L.control({ position: "bottomright" });
+  var legendBox = L.DomUtil.create("div", "hotspot-legend");
+  legendBox.setAttribute("data-legend", "");
+  legend.onAdd = function () { return legendBox; };
+  legend.addTo(map);
+  function drawLegend(max, shown) {
+    legendBox.textContent = "";
+    var title = document.createElement("strong");
+    title.textContent = el.dataset.legendTitle || "";
+    legendBox.appendChild(title);
+    if (!shown) { legendBox.appendChild(document.createTextNode(el.dataset.empty || "")); return; }
+    var lows = bounds(max);
+    CLASSES.forEach(function (fill, k) {
+      var lo = lows[k], hi = k + 1 < CLASSES.length ? lows[k + 1] - 1 : max;
+      if (hi < lo) return;  // a class no whole count falls in (small maxima)
+      var row = document.createElement("div");
+      var swatch = document.createElement("span");
+      swatch.className = "swatch";
+      swatch.style.background = fill;
+      row.appendChild(swatch);
+      row.appendChild(document.createTextNode(lo === hi ? String(lo) : lo + "–" + hi));
+      legendBox.appendChild(row);
+    });
+  }
+  function failed() { summary.textContent = el.dataset.failed || ""; }
   function load() {
     var params = new URLSearchParams();
     params.set("period", el.dataset.period);
@@ -25,30 +58,43 @@
     if (form.elements.category.value) params.set("category", form.elements.category.value);
     params.set("limit", "300");
     fetch(el.dataset.api + "?" + params.toString(), { credentials: "same-origin" })
-      .then(function (r) { return r.json(); })
+      .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.json(); })
       .then(function (data) {
         if (layer) { map.removeLayer(layer); }
         var cells = data.cells || [];
         var max = cells.length ? cells[0].count : 1;
+        var lows = bounds(max);
         var features = cells.filter(function (c) { return c.geometry; }).map(function (c) {
           return { type: "Feature", geometry: c.geometry, properties: c };
         });
-        layer = L.geoJSON({ type: "FeatureCollection", features: features }, {
+        function label(c) { return c.name + " · " + c.count + " " + (el.dataset.casesLabel || ""); }
+        var shapes = L.geoJSON({ type: "FeatureCollection", features: features }, {
           style: function (f) {
-            var t = Math.sqrt(f.properties.count / max);
-            return { color: "#7a1f1f", weight: 0.5, fillColor: colour(t), fillOpacity: 0.75 };
+            return { color: "#5a1010", weight: 1, opacity: 0.9, fillColor: CLASSES[classOf(f.properties.count, lows)], fillOpacity: 0.8 };
           },
-          onEachFeature: function (f, lyr) { lyr.bindTooltip(f.properties.name + ": " + f.properties.count, { sticky: true }); }
-        }).addTo(map);
+          // each cell is named by its place (a grid's community, a hexagon's town and community)
+          onEachFeature: function (f, lyr) { lyr.bindTooltip(label(f.properties), { sticky: true }); }
+        });
+        // A hexagon of 0.1-5 km² is a speck at the city's zoom: a dot of its class's colour at its
+        // centre keeps every hot spot visible (larger for the busier classes).
+        var dots = cells.filter(function (c) { return c.center; }).map(function (c) {
+          var k = classOf(c.count, lows);
+          return L.circleMarker([c.center[1], c.center[0]], {
+            radius: 4 + k, color: "#5a1010", weight: 1, fillColor: CLASSES[k], fillOpacity: 0.9
+          }).bindTooltip(label(c));
+        });
+        layer = L.featureGroup([shapes].concat(dots)).addTo(map);
+        drawLegend(max, features.length);
         if (el.dataset.area && features.length) { map.fitBounds(layer.getBounds()); }
         list.textContent = "";
         cells.slice(0, 10).forEach(function (c) {
           var li = document.createElement("li");
-          li.textContent = c.name + " — " + c.count;
+          li.textContent = c.name + " — " + c.count + " " + (el.dataset.casesLabel || "");
           list.appendChild(li);
         });
-        summary.textContent = data.located + " / " + data.total;
-      });
+        summary.textContent = (el.dataset.locatedLabel || "") + " " + data.located + " / " + data.total;
+      })
+      .catch(failed);
   }
   form.addEventListener("change", load);
   load();

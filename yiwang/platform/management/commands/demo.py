@@ -36,5 +36,5 @@ class Command(BaseCommand):
             self.stdout.write(f"Loaded the demo in {time.monotonic() - started:.1f}s: {summary}")
         load_demo_users()
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-        for username, role, _, _ in DEMO_USERS:
-            self.stdout.write(f"  {username:<11} {role.label}")
+        for demo_user in DEMO_USERS:
+            self.stdout.write(f"  {demo_user.username:<11} {demo_user.role.label} · {demo_user.name}")
