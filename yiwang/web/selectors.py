@@ -26,9 +26,13 @@ from yiwang.cases.models import (
     Status,
     requester_phone_digest,
 )
-from yiwang.core import clock
-from yiwang.cases.selectors import CASE_RELATED, case_events, desk_cases  # the read scope lives with the cases
+from yiwang.cases.selectors import (  # the read scope lives with the cases
+    CASE_RELATED,
+    case_events,
+    desk_cases,
+)
 from yiwang.cases.text import normalize_text
+from yiwang.core import clock
 from yiwang.intake import validators
 from yiwang.intake.models import Attachment
 from yiwang.intake.selectors import duplicate_candidates

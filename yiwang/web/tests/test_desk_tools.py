@@ -59,7 +59,7 @@ def test_the_knowledge_base_offers_the_draft_not_the_old_reply(client, people, p
     # given an operator searching the knowledge base
     page = body(login(client, people["operator"]).get("/desk/knowledge/", {"q": "路灯", "target": "#id_answer_text"}))
     # then what is shown and quoted is the draft, tagged with the case it came from
-    button = re.search(r'<button[^>]*data-fill-case="%s"[^>]*>' % past_reply.number, page).group(0)
+    button = re.search(rf'<button[^>]*data-fill-case="{past_reply.number}"[^>]*>', page).group(0)
     assert "已更换灯具并恢复照明" in button
     for leaked in ("李四", "13912345678", "幸福路12号", "您好"):
         assert leaked not in page, leaked
@@ -218,7 +218,7 @@ def test_bulk_reject_moves_each_case_on_its_own_and_reports_each(client, people,
     assert Case.objects.get(pk=accepted.pk).status == Status.ACCEPTED
     result = body(client.get(r["Location"]))
     assert "已办理 3 件，未办理 1 件" in result
-    row = re.search(r'<tr data-number="%s" data-ok="no">.*?</tr>' % accepted.number, result, re.S).group(0)
+    row = re.search(rf'<tr data-number="{accepted.number}" data-ok="no">.*?</tr>', result, re.S).group(0)
     assert "未办理" in row
     # when the same submission is sent again (a double click, a reload)
     again = client.post("/desk/dispatch/bulk/", form, follow=True)
@@ -269,7 +269,7 @@ def test_a_bulk_form_without_a_reason_or_a_pick_is_shown_again_with_the_error(cl
     _page, key = _queue_form(client)
     r = client.post("/desk/dispatch/bulk/", {"key": key, "queue": "new", "action": "reject", "cases": [f"{case.number}@{case.version}"]})
     assert r.status_code == 400 and "不予受理须说明理由" in body(r)
-    assert re.search(r'value="%s@\d+"[^>]*checked' % case.number, body(r))  # still ticked
+    assert re.search(rf'value="{case.number}@\d+"[^>]*checked', body(r))  # still ticked
     none = client.post("/desk/dispatch/bulk/", {"key": key, "action": "reject", "reason": "广告"})
     assert none.status_code == 400 and "请先勾选要处理的诉求件" in body(none)
     assert not BulkAction.objects.exists()

@@ -31,10 +31,10 @@ from yiwang.intake.services import attachment_publish
 from yiwang.security.services import personal_data_reveal
 
 from .. import access, selectors
-from ..services import photos_upload
 from ..forms import RevealForm, add_service_error, move_form_class
 from ..labels import ACTION_HELP, ACTION_LABELS, event_label
 from ..reply_drafts import hold_for_confirmation, quoted_numbers
+from ..services import photos_upload
 
 # The moves each desk offers (the services still decide whether this person may, on this case, now).
 DESK_MOVES = {
