@@ -268,10 +268,10 @@ def test_a_bulk_form_without_a_reason_or_a_pick_is_shown_again_with_the_error(cl
     login(client, people["dispatcher"])
     _page, key = _queue_form(client)
     r = client.post("/desk/dispatch/bulk/", {"key": key, "queue": "new", "action": "reject", "cases": [f"{case.number}@{case.version}"]})
-    assert r.status_code == 400 and "不予受理须说明理由" in body(r)
+    assert r.status_code == 200 and "不予受理须说明理由" in body(r)
     assert re.search(rf'value="{case.number}@\d+"[^>]*checked', body(r))  # still ticked
     none = client.post("/desk/dispatch/bulk/", {"key": key, "action": "reject", "reason": "广告"})
-    assert none.status_code == 400 and "请先勾选要处理的诉求件" in body(none)
+    assert none.status_code == 200 and "请先勾选要处理的诉求件" in body(none)
     assert not BulkAction.objects.exists()
 
 

@@ -266,7 +266,7 @@ def test_the_admin_wears_the_platform_colours(demo_server, page):
 def test_a_dispatcher_finds_the_unit_by_typing_and_accepts_and_dispatches_in_one_step(demo_server, page):
     switch_user(page, demo_server, "dispatcher")
     page.goto(f"{demo_server}/desk/dispatch/?queue=new")
-    link = page.locator("#queue tr:has(.st-received) td:first-child a").first  # a case nobody accepted yet
+    link = page.locator("#queue tr:has(.st-received) td:nth-child(2) a").first  # a case nobody accepted yet
     number = link.inner_text().strip()
     link.click()
     page.wait_for_selector("#quick-h")

@@ -131,7 +131,7 @@ def dispatch(request):
     return _dispatch_page(request, request.GET.get("queue") or "new", request.GET.get("q") or "")
 
 
-def _dispatch_page(request, key: str, search: str, *, bulk_form=None, status: int = 200):
+def _dispatch_page(request, key: str, search: str, *, bulk_form=None):
     queues = selectors.dispatch_queues(user=request.user)
     current = next((q for q in queues if q.key == key), queues[0])
     rows = current.cases
@@ -148,8 +148,8 @@ def _dispatch_page(request, key: str, search: str, *, bulk_form=None, status: in
         "bulk_form": bulk_form or BulkForm(initial={"key": secrets.token_urlsafe(16), "queue": current.key}),
     }
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "queue":
-        return render(request, "web/partials/queue.html", context, status=status)
-    return render(request, "web/desk/dispatch.html", context, status=status)
+        return render(request, "web/partials/queue.html", context)
+    return render(request, "web/desk/dispatch.html", context)
 
 
 @role_required(*DISPATCH_ROLES)
@@ -169,7 +169,7 @@ def dispatch_bulk(request):
             if not ran:
                 messages.info(request, _("这批操作已经提交过，没有重复执行；以下是当时的结果。"))
             return redirect("web:dispatch_bulk_result", key=row.key)
-    return _dispatch_page(request, request.POST.get("queue") or "new", "", bulk_form=form, status=400)
+    return _dispatch_page(request, request.POST.get("queue") or "new", "", bulk_form=form)
 
 
 @role_required(*DISPATCH_ROLES)
