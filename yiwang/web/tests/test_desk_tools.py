@@ -330,6 +330,22 @@ def test_the_unit_desks_pages_keep_the_filters(client, people, drive, monkeypatc
 
 
 def test_a_bad_filter_value_is_an_error_not_a_crash(client, people, drive):
-    drive("dispatched")
-    r = login(client, people["handler"]).get("/desk/unit/", {"status": "nonsense", "page": "x"})
+    kept = drive("dispatched", title="井盖松动")
+    other = drive("dispatched", title="路灯")
+    r = login(client, people["handler"]).get("/desk/unit/", {"status": "nonsense", "page": "x", "q": "井盖"})
     assert r.status_code == 200 and "选择一个有效的选项" in body(r)
+    todo = body(r).split('id="todo-h"')[1].split('id="wait-h"')[0]
+    assert kept.number in todo and other.number not in todo  # the valid filter still applies
+
+
+def test_the_warning_and_the_filters_speak_the_readers_language(client, people, past_reply, drive, settings):
+    case = drive("in_progress")
+    login(client, people["handler"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    r = client.post(f"/desk/unit/case/{case.number}/reply/", {
+        "reply-version": case.version, "reply-text": "李四您好。", "reply-quoted": past_reply.number})
+    text = body(r)
+    assert "Check before sending" in text and f"the name of the requester of case {past_reply.number} (李*)" in text
+    assert "Checked, send it" in text
+    desk = body(client.get("/desk/unit/", {"deadline": "overdue"}))
+    assert "Overdue" in desk and "Number, title, text or place" in desk and "No case matches." in desk

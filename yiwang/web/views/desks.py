@@ -303,7 +303,8 @@ def cohandling_decide(request, number: str):
 @require_GET
 def unit(request):
     form = UnitFilterForm(request.GET or None)
-    d = form.cleaned_data if form.is_valid() else {}
+    form.is_valid()
+    d = getattr(form, "cleaned_data", {})  # the valid filters apply; a wrong one is shown at its field
     filters = selectors.UnitFilters(
         q=(d.get("q") or "").strip(), status=d.get("status") or "", deadline=d.get("deadline") or "",
         category=d.get("category") or "",
