@@ -81,6 +81,9 @@ class SuperviseInput(MoveInput):
 
 class VerifyInput(MoveInput):
     passed: StrictBool | None = None
+    # Photos taken on site: the tokens of the case's attachments (the desk binds them to the case
+    # first); the event records them, so the timeline shows them at the verification.
+    photos: list[StrictStr] = Field([], examples=[["TOKEN"]], max_length=10)
 
 
 class RateInput(MoveInput):
@@ -425,7 +428,7 @@ def verify(ctx, p):
         if not p.why:
             raise ApplicationError(codes.REASON_REQUIRED, _("核查不通过须说明原因"), fields={"note": _("必填")})
         ctx.put(reopen_count=ctx.case.reopen_count + 1, closed_at=None)
-    return {"passed": p.passed}
+    return {"passed": p.passed, "photos": list(p.photos)} if p.photos else {"passed": p.passed}
 
 
 @move("reopen", [S.REPLIED, S.VERIFYING, S.CLOSED, S.RATED], S.IN_PROGRESS, [DISPATCHER, SYSTEM],

@@ -11,7 +11,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.accounts.models import Role
-from yiwang.cases.models import Card, Channel, Placement, RequesterKind, RequestType, Satisfaction
+from yiwang.cases.models import Card, Channel, Placement, RequesterKind, RequestType, Satisfaction, Status
 from yiwang.cases.services import CaseInput
 from yiwang.core.errors import ApplicationError
 from yiwang.intake.validators import Invalid, parse_id_document, parse_phone
@@ -200,6 +200,7 @@ class HotlineIntakeForm(PlaceMixin):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("咨询类可从右侧知识库引用以往答复，填写后点“直接答复办结”"),
     )
+    quoted = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput(attrs={"data-quoted": ""}))
 
     field_order = [
         "requester_phone",
@@ -343,6 +344,9 @@ class TextForm(MoveForm):
     text = forms.CharField(
         label=_("答复内容"), required=False, widget=forms.Textarea(attrs={"rows": 5}), max_length=5000
     )
+    # The past replies quoted into the text (site.js fills it): their requesters are looked for in
+    # the text before it is sent (reply_drafts.hold_for_confirmation).
+    quoted = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput(attrs={"data-quoted": ""}))
 
     def payload(self):
         return {"text": self.cleaned_data.get("text") or ""}
@@ -489,6 +493,78 @@ class CoHandlingDecisionForm(forms.Form):
     request_id = forms.IntegerField(widget=forms.HiddenInput)
     decision = forms.ChoiceField(choices=[("approve", _("同意协办")), ("deny", _("不同意"))])
     note = forms.CharField(label=_("意见"), required=False, max_length=500)
+
+
+class BulkForm(forms.Form):
+    """One move for the cases ticked in the dispatcher's queue (services.bulk_move). Each ticked box is
+    `number@version`: the version the dispatcher saw, so a case changed since is refused, not moved."""
+
+    key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    queue = forms.CharField(widget=forms.HiddenInput, max_length=20, required=False)
+    action = forms.ChoiceField(
+        label=_("对勾选的诉求件"), choices=[("", _("请选择操作")), ("reject", _("不予受理")), ("merge", _("并案"))]
+    )
+    reason = forms.CharField(
+        label=_("理由（每件诉求的群众都会收到）"), required=False, max_length=500,
+        widget=forms.TextInput(attrs={"placeholder": _("如：无效诉求，内容为广告")}),
+    )
+    into = forms.CharField(label=_("并入主件编号"), max_length=20, required=False)
+
+    def clean(self):
+        data = super().clean()
+        picks = []
+        for value in self.data.getlist("cases") if hasattr(self.data, "getlist") else []:
+            number, _sep, version = value.partition("@")
+            if number and (not version or version.isdigit()):
+                picks.append((number.strip(), int(version) if version else None))
+        data["picks"] = list(dict.fromkeys(picks))
+        if not picks:
+            self.add_error(None, _("请先勾选要处理的诉求件。"))
+        if data.get("action") == "reject" and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("不予受理须说明理由"))
+        if data.get("action") == "merge" and not (data.get("into") or "").strip():
+            self.add_error("into", _("请指定并入的主件编号"))
+        return data
+
+    def picked(self) -> set[str]:
+        """The numbers ticked (to show them ticked again when the form comes back with an error)."""
+        values = self.data.getlist("cases") if hasattr(self.data, "getlist") else []
+        return {v.partition("@")[0] for v in values}
+
+    def payload(self) -> dict:
+        d = self.cleaned_data
+        out = {"reason": (d.get("reason") or "").strip()}
+        if d["action"] == "merge":
+            out["into"] = d["into"].strip()
+        return out
+
+
+class UnitFilterForm(forms.Form):
+    """The unit desk's search and filters (GET); every field may be left out."""
+
+    STATUSES = [
+        ("", _("待办（全部未答复）")),
+        (Status.DISPATCHED, _("待签收")),
+        (Status.IN_PROGRESS, _("处置中")),
+        (Status.RETURNED, _("已退回")),
+        (Status.SUSPENDED, _("挂起")),
+        (Status.REPLIED, _("已反馈")),
+        (Status.VERIFYING, _("待核查")),
+        ("finished", _("已办结")),
+        ("all", _("全部")),
+    ]
+    DEADLINES = [("", _("全部时限")), ("overdue", _("已超时")), ("soon", _("临近到期")), ("ontime", _("时间充裕"))]
+
+    q = forms.CharField(label=_("查找"), required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"placeholder": _("编号、标题、内容或地点")}))
+    status = forms.ChoiceField(label=_("状态"), choices=STATUSES, required=False)
+    deadline = forms.ChoiceField(label=_("时限"), choices=DEADLINES, required=False)
+    category = forms.ChoiceField(label=_("分类"), required=False)
+    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = category_choices(blank=_("全部分类"))
 
 
 # Which form each move takes. `extend` depends on who acts (a unit asks, the dispatcher decides).

@@ -122,3 +122,30 @@ class SameProblem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.supporter[:12]}"
+
+
+class BulkAction(models.Model):
+    """One bulk submission from the dispatcher's queue: one move (不予受理, 并案) for several cases.
+
+    Each case still goes through the move registry (`cases.services.perform`: role, scope, state and
+    the version the dispatcher saw) with its own audit event. This row keeps the submission's key, so
+    a retried POST (a double click, a reload, a resent form) shows the results of the first instead of
+    acting again, and it keeps what happened to each case for the results page.
+    """
+
+    key = models.CharField(max_length=64, unique=True)  # generated into the form when it is shown
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(_("操作"), max_length=20)
+    payload = models.JSONField(default=dict, blank=True)  # what every case's move carried
+    # [{"number", "ok", "status", "message"}], in the order the cases were listed
+    results = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(_("提交时间"))
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("批量操作")
+        verbose_name_plural = _("批量操作")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.action} ×{len(self.results)} ({self.key[:8]})"

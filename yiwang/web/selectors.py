@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -18,9 +19,22 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from yiwang.accounts.models import Role
-from yiwang.cases.models import OPEN_STATUSES, Card, Case, Channel, Status, requester_phone_digest
-from yiwang.cases.selectors import CASE_RELATED, desk_cases  # the read scope lives with the cases
+from yiwang.cases.models import (
+    CLOCK_STATUSES,
+    OPEN_STATUSES,
+    Card,
+    Case,
+    Channel,
+    Status,
+    requester_phone_digest,
+)
+from yiwang.cases.selectors import (  # the read scope lives with the cases
+    CASE_RELATED,
+    case_events,
+    desk_cases,
+)
 from yiwang.cases.text import normalize_text
+from yiwang.core import clock
 from yiwang.geo.locate import box_around, grid_ids_near, parse_coordinates
 from yiwang.intake import validators
 from yiwang.intake.duplicates import distance_m
@@ -91,17 +105,55 @@ def dispatch_queues(*, user) -> list[Queue]:
 
 
 # --------------------------------------------------------------------------- unit
-def unit_cases(*, user) -> QuerySet[Case]:
-    """The unit's own open cases by urgency: overdue first, then the soonest due; undated last."""
+UNIT_TODO = (Status.DISPATCHED, Status.IN_PROGRESS, Status.SUSPENDED, Status.RETURNED)
+UNIT_STATUS_FILTERS = {"": UNIT_TODO, "finished": (Status.CLOSED, Status.RATED), "all": None}
+
+
+@dataclass(frozen=True)
+class UnitFilters:
+    q: str = ""  # a case number, or words of its title, text, address or area
+    status: str = ""  # "" = the to-do list; a status; "finished"; "all"
+    deadline: str = ""  # "" | overdue | soon (the yellow-card moment passed) | ontime
+    category: str = ""  # a category code: it and the categories under it
+
+
+def unit_cases(*, user, filters: UnitFilters = UnitFilters(), at=None) -> QuerySet[Case]:
+    """The unit's own cases by urgency: overdue first, then the soonest due; undated last. Without
+    filters, its to-do list (the cases not yet replied to).
+
+    The search is a LIKE scan within the unit's cases (indexed by lead_unit and status): fine for the
+    few thousand a unit has; a city's busiest bureau wants the full-text index the knowledge base
+    wants too."""
     if user.role == Role.ADMIN:
         qs = Case.objects.select_related(*CASE_RELATED).filter(lead_unit__isnull=False)
     elif user.unit_id is None:
         return Case.objects.none()
     else:
         qs = Case.objects.select_related(*CASE_RELATED).filter(lead_unit_id=user.unit_id)
-    return qs.filter(
-        status__in=(Status.DISPATCHED, Status.IN_PROGRESS, Status.SUSPENDED, Status.RETURNED)
-    ).order_by(F("due_at").asc(nulls_last=True), "received_at")
+    statuses = UNIT_STATUS_FILTERS.get(filters.status, (filters.status,))
+    if statuses is not None:
+        qs = qs.filter(status__in=statuses)
+    q = (filters.q or "").strip()
+    if q:
+        qs = qs.filter(
+            Q(number=q) | Q(title__icontains=q) | Q(text__icontains=q) | Q(address__icontains=q)
+            | Q(district__name__icontains=q) | Q(town__name__icontains=q) | Q(community__name__icontains=q)
+            | Q(grid__name__icontains=q)
+        )
+    if filters.deadline:
+        at = at or clock.now()
+        running = Q(status__in=CLOCK_STATUSES)
+        qs = qs.filter(
+            {
+                "overdue": running & Q(due_at__lt=at),
+                "soon": running & Q(due_at__gte=at, yellow_at__lte=at),
+                "ontime": running & Q(due_at__gte=at) & (Q(yellow_at__gt=at) | Q(yellow_at__isnull=True)),
+            }.get(filters.deadline, Q(pk__in=[]))
+        )
+    if filters.category:
+        code = filters.category
+        qs = qs.filter(Q(category__code=code) | Q(category__parent__code=code) | Q(category__parent__parent__code=code))
+    return qs.order_by(F("due_at").asc(nulls_last=True), "received_at", "pk")
 
 
 def unit_waiting(*, user) -> QuerySet[Case]:
@@ -150,6 +202,42 @@ def case_photos(case: Case) -> list[dict]:
         Attachment.objects.filter(case=case, public_approved_at__isnull=False).values_list("token", flat=True)
     )
     return [{**a, "public": a.get("token") in public} for a in photos]
+
+
+def _legacy_photo_note(prefix: str) -> re.Pattern:
+    # Before the verify move recorded its photos' tokens, the desk appended "现场照片: URL URL" to the note.
+    return re.compile(rf"\n?[^\n:：]{{0,20}}[:：]\s*((?:{re.escape(prefix)}\S+\s*)+)$")
+
+
+def case_timeline(case: Case) -> list:
+    """The case's events in order, each with `photos`: the attachment entries of the photos its move
+    recorded (a verification's, by token), shown as thumbnails instead of addresses in the note. Only
+    photos bound to this case are shown, so a token typed into a move cannot show another case's."""
+    events = list(case_events(case=case).select_related("actor__unit", "actor__area"))
+    prefix = settings.MEDIA_URL + "attachments/"
+    legacy = _legacy_photo_note(prefix)
+    wanted: dict[int, tuple[list[str], list[str]]] = {}
+    for e in events:
+        e.photos = []
+        tokens = [t for t in (e.payload or {}).get("photos") or [] if isinstance(t, str)]
+        files = []
+        found = legacy.search(e.reason or "") if prefix in (e.reason or "") else None
+        if found:
+            files = [u[len(settings.MEDIA_URL):] for u in found.group(1).split()]
+            e.reason = e.reason[: found.start()].strip()  # shown without the addresses (never saved)
+        if tokens or files:
+            wanted[e.pk] = (tokens, files)
+    if wanted:
+        tokens = {t for ts, _ in wanted.values() for t in ts}
+        files = {f for _, fs in wanted.values() for f in fs}
+        rows = Attachment.objects.filter(case=case).filter(Q(token__in=tokens) | Q(file__in=files))
+        by_token = {a.token: a.as_entry() for a in rows}
+        by_file = {entry["url"][len(settings.MEDIA_URL):]: entry for entry in by_token.values()}
+        for e in events:
+            if e.pk in wanted:
+                ts, fs = wanted[e.pk]
+                e.photos = [by_token[t] for t in ts if t in by_token] + [by_file[f] for f in fs if f in by_file]
+    return events
 
 
 def _terms(q: str) -> list[str]:

@@ -20,13 +20,14 @@ from django.utils.translation import gettext as _
 
 from yiwang.accounts.models import Role
 from yiwang.cases.models import Case, Status
+from yiwang.cases.selectors import desk_cases
 from yiwang.cases.services import Actor, CaseInput, perform
 from yiwang.core import clock
 from yiwang.core.errors import ApplicationError
 from yiwang.intake.services import attachment_upload, bind_attachments, case_submit
 from yiwang.routing.models import Unit
 
-from .models import CoHandlingRequest, SameProblem
+from .models import BulkAction, CoHandlingRequest, SameProblem
 from .otp import phones_match
 from .selectors import APPEAL_MARK, SELF_FIX_MARK
 
@@ -197,3 +198,49 @@ def same_problem_record(*, case: Case, supporter: str, user=None) -> tuple[SameP
             )
     except IntegrityError:  # a simultaneous request of the same supporter wrote it first
         return SameProblem.objects.get(case=case, supporter=supporter), False
+
+
+# --------------------------------------------------------------------------- bulk moves
+BULK_MOVES = ("reject", "merge")  # against junk: 不予受理 with one reason, 并案 into one case
+BULK_MAX_CASES = 100
+
+
+def bulk_move(*, key: str, user, action: str, picks: list[tuple[str, int | None]], payload: dict) -> tuple[BulkAction, bool]:
+    """One move for several cases, each on its own through `perform` (its role, scope, state and
+    version guards, its own event and transaction): a refused case does not stop the others. `picks`
+    are (number, version seen). Returns the submission's row and whether it ran now: a key already
+    used (a retried POST) runs nothing and returns the first submission's results."""
+    if action not in BULK_MOVES:
+        raise ApplicationError("validation_error", _("不支持的批量操作。"), fields={"action": action})
+    if not picks or len(picks) > BULK_MAX_CASES:
+        message = _("请勾选 1 至 %(n)d 件诉求件。") % {"n": BULK_MAX_CASES}
+        raise ApplicationError("validation_error", message, fields={"cases": message})
+    try:
+        with transaction.atomic():
+            row = BulkAction.objects.create(key=key, user=user, action=action, payload=payload, created_at=clock.now())
+    except IntegrityError:
+        row = BulkAction.objects.filter(key=key, user=user).first()
+        if row is None:  # another person's key: never theirs to read
+            raise ApplicationError("bulk_key_used", _("该批量操作已提交过，请刷新页面后重新选择。"), status=409) from None
+        return row, False
+    actor = Actor.of(user)
+    scope = desk_cases(user=user)
+    into = payload.get("into") if action == "merge" else None
+    for number, version in picks:
+        case = scope.filter(number=number).first()
+        if case is None:
+            result = {"number": number, "ok": False, "message": str(_("诉求件不存在或不在您的职责范围。"))}
+        elif into and number == into:
+            result = {"number": number, "ok": None, "status": case.status, "message": str(_("主件，保留。"))}
+        else:
+            try:
+                case = perform(case=case, action=action, actor=actor, payload=payload, expected_version=version)
+            except ApplicationError as exc:
+                result = {"number": number, "ok": False, "status": case.status, "message": str(exc.message)}
+            else:
+                result = {"number": number, "ok": True, "status": case.status, "message": ""}
+        row.results = [*row.results, result]
+        row.save(update_fields=["results"])  # kept as it goes: a crash part way shows how far it got
+    row.finished_at = clock.now()
+    row.save(update_fields=["finished_at"])
+    return row, True

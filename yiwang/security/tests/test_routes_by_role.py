@@ -161,6 +161,12 @@ def _build_world() -> World:
             token=f"rr_photo_{which}", file=f"rr/{which}.jpg", content_type="image/jpeg", size=1, width=1,
             height=1, sha256="0" * 64, case=c, created_at=now,
         )
+    from yiwang.web.models import BulkAction
+
+    BulkAction.objects.create(  # a bulk submission of the dispatcher's, for its results page
+        key="rr_bulk", user=users["dispatcher"], action="reject", payload={"reason": "广告"}, created_at=now,
+        results=[{"number": case_in.number, "ok": False, "status": case_in.status, "message": "x"}], finished_at=now,
+    )
     header = ",".join(importing.template_headers("building"))
     batch = importing.import_start(
         register="building",
@@ -356,6 +362,16 @@ PAGES: dict[str, Route] = {
         "POST", lambda w, r, x: f"/desk/dispatch/case/{num(w, r, x)}/accept-dispatch/",
         allow("dispatcher", "admin"), expect(NO, dispatcher=NF, admin=OK),
         body=lambda w, r, x: {"quick-lead_unit": ""}, changes_case=True,
+    ),
+    # one move for several ticked cases (the scope, role and state are checked per case by perform)
+    "desk/dispatch/bulk/": Route(
+        "POST", lambda w, r, x: "/desk/dispatch/bulk/", allow("dispatcher", "admin"),
+        body=lambda w, r, x: {"key": f"rr_bulk_{r}", "action": "reject", "reason": "广告",
+                              "cases": [f"{w.case['in'].number}@{w.case['in'].version}"]}, changes_case=True,
+    ),
+    # its results: only for whoever submitted it (the world's is the dispatcher's)
+    "desk/dispatch/bulk/<str:key>/": Route(
+        "GET", lambda w, r, x: "/desk/dispatch/bulk/rr_bulk/", expect(NO, dispatcher=OK, admin=NF),
     ),
     "desk/unit/": Route("GET", lambda w, r, x: "/desk/unit/", allow("handler", "unit_leader", "admin")),
     "desk/unit/case/<str:number>/cohandling/": Route(

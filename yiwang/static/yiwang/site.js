@@ -15,6 +15,9 @@
     var text = source ? (document.querySelector(source) || {}).textContent : button.getAttribute("data-fill-value");
     if (!target || text == null) return;
     target.value = text.trim();
+    // Which past case was quoted: the server looks for its requester in the text before sending.
+    var quoted = button.getAttribute("data-fill-case") && target.form && target.form.querySelector("[data-quoted]");
+    if (quoted) quoted.value = (quoted.value + " " + button.getAttribute("data-fill-case")).trim();
     var details = target.closest("details");
     if (details) details.open = true;
     target.focus();
@@ -56,6 +59,40 @@
     input.insertAdjacentElement("afterend", button);
     input.addEventListener("change", show);
     show();
+  });
+  // Photo thumbnails: a click shows the photo large in a dialog (without JS the link opens the photo).
+  var viewer;
+  document.addEventListener("click", function (e) {
+    var link = e.target.closest("a[data-photo]");
+    if (!link || e.ctrlKey || e.metaKey || e.shiftKey || typeof HTMLDialogElement !== "function") return;
+    e.preventDefault();
+    if (!viewer) {
+      viewer = document.createElement("dialog");
+      viewer.className = "photo-viewer";
+      var close = document.createElement("button");
+      close.type = "button";
+      close.className = "btn btn-small";
+      close.textContent = "×";
+      close.setAttribute("aria-label", link.getAttribute("data-photo") || "×");
+      close.addEventListener("click", function () { viewer.close(); });
+      viewer.appendChild(close);
+      viewer.appendChild(document.createElement("img"));
+      viewer.addEventListener("click", function (ev) { if (ev.target === viewer) viewer.close(); });
+      document.body.appendChild(viewer);
+    }
+    var img = viewer.querySelector("img");
+    var thumb = link.querySelector("img");
+    img.src = link.href;
+    img.alt = thumb ? thumb.alt : "";
+    viewer.showModal();
+  });
+  // "Select all" above a list of checkboxes (the dispatcher's queue for a bulk move).
+  document.addEventListener("change", function (e) {
+    var all = e.target.closest("input[data-check-all]");
+    if (!all) return;
+    all.form.querySelectorAll("input[type=checkbox][name='" + all.getAttribute("data-check-all") + "']").forEach(function (box) {
+      box.checked = all.checked;
+    });
   });
   // Long pickers (units): a search box above the list hides the options that do not match.
   document.querySelectorAll("select[data-filter]").forEach(function (select) {

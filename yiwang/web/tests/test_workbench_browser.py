@@ -266,7 +266,7 @@ def test_the_admin_wears_the_platform_colours(demo_server, page):
 def test_a_dispatcher_finds_the_unit_by_typing_and_accepts_and_dispatches_in_one_step(demo_server, page):
     switch_user(page, demo_server, "dispatcher")
     page.goto(f"{demo_server}/desk/dispatch/?queue=new")
-    link = page.locator("#queue tr:has(.st-received) td:first-child a").first  # a case nobody accepted yet
+    link = page.locator("#queue tr:has(.st-received) td:nth-child(2) a").first  # a case nobody accepted yet
     number = link.inner_text().strip()
     link.click()
     page.wait_for_selector("#quick-h")
@@ -280,3 +280,115 @@ def test_a_dispatcher_finds_the_unit_by_typing_and_accepts_and_dispatches_in_one
     shot(page, "dispatch-one-step")
     page.click("section.quick button[type=submit]")
     assert number in expect_message(page, "已受理并派遣给江门市生态环境局")
+
+
+def _portal_junk(page, base: str, title: str, phone: str) -> None:
+    page.context.clear_cookies()
+    page.goto(f"{base}/portal/submit/")
+    page.select_option("#id_request_type", "建议")
+    page.fill("#id_title", title)
+    page.fill("#id_text", "加微信领取优惠券，点击链接立即领取，名额有限。")
+    page.fill("#id_address", "江门市蓬江区白沙街道")
+    page.fill("#id_requester_phone", phone)
+    page.click("form.card button[type=submit]")
+    page.wait_for_selector("#case-number")
+
+
+def test_the_desks_tools_quote_a_draft_show_photos_act_in_bulk_and_filter(demo_server, page):
+    """Issue 16: a past reply is quoted as a draft without its requester and an answer naming another
+    case waits for confirmation; a verification's photo is a thumbnail that opens large; junk is
+    rejected in bulk with per-case results; the unit desk filters by deadline and finds a number."""
+    base = demo_server
+    # 1. an operator answers an enquiry; the reply speaks to the caller by name and number
+    switch_user(page, base, "operator")
+    page.fill("#id_requester_phone", "13912340003")
+    page.fill("#id_requester_name", "陈大文")
+    page.fill("#id_title", "犬只登记咨询")
+    page.fill("#id_text", "请问在蓬江区给宠物犬办理登记需要什么材料？")
+    page.fill("#id_answer_text", "陈大文先生您好！您咨询的“宠物犬办理登记”已收悉。携带犬只免疫证明和身份证到所在街道的犬只登记点办理，"
+              "可致电0750-3123456咨询，我们会回电13912340003告知。")
+    page.click("button[name=intent][value=answer]")
+    old = re.search(r"\d{14}", expect_message(page, "直接办结")).group(0)
+    # another caller: the knowledge base offers that reply's substance, without 陈大文 or his phone
+    page.fill("#id_requester_phone", "13912340004")
+    page.fill("#id_requester_name", "林小姐")
+    page.fill("#id_title", "犬只登记")
+    page.fill("#id_text", "犬只登记要带什么？")
+    page.fill("#kb-q", "犬只")
+    page.click("#kb-h ~ form button[type=submit]")
+    page.locator("#kb li", has_text="犬只登记咨询").locator("[data-fill-target]").click()
+    draft = page.input_value("#id_answer_text")
+    assert draft.startswith("携带犬只免疫证明") and "0750-3123456" in draft, draft
+    assert "陈大文" not in draft and "陈先生" not in draft and "13912340003" not in draft and old not in draft
+    # the operator types the old caller's name back in: the page asks before sending
+    page.fill("#id_answer_text", draft + "（同陈大文的情况）")
+    page.click("button[name=intent][value=answer]")
+    warning = page.locator("[data-references]")
+    expect(warning).to_contain_text(old)
+    expect(warning).to_contain_text("陈*文")
+    shot(page, "desk-tools-1-warning")
+    page.check("[data-references] input[type=checkbox]")
+    page.click("button[name=intent][value=answer]")
+    expect_message(page, "直接办结")
+
+    # 2. a grid worker verifies with a photo: a thumbnail on the timeline that opens large
+    page.set_viewport_size(PHONE_VIEWPORT)
+    switch_user(page, base, "gridworker")
+    page.locator("#verify-h + ul a").first.click()
+    number = page.url.rstrip("/").rsplit("/", 1)[1]
+    page.check("input[name=verify-passed][value=yes]")
+    page.fill("#id_verify-note", "现场已处理完毕。")
+    page.set_input_files("#verify-photos", files=[{"name": "site.png", "mimeType": "image/png", "buffer": png(96, 72)}])
+    page.click("#move-verify button[type=submit]")
+    expect_message(page, "已办结")
+    page.goto(f"{base}/desk/grid/case/{number}/")
+    thumb = page.locator(".timeline .photos img").first
+    expect(thumb).to_be_visible()
+    thumb.scroll_into_view_if_needed()  # a lazy image loads once seen
+    loaded = (
+        "new Promise(done => { const i = document.querySelector('.timeline .photos img');"
+        " if (i.complete && i.naturalWidth) done(i.naturalWidth); else i.addEventListener('load', () => done(i.naturalWidth)); })"
+    )
+    assert page.evaluate(loaded) == 96
+    assert "/media/" not in page.inner_text(".timeline")  # no address in the note
+    shot(page, "desk-tools-2-thumbnail")
+    thumb.click()
+    expect(page.locator("dialog.photo-viewer img")).to_be_visible()
+    assert page.locator("dialog.photo-viewer img").bounding_box()["width"] > 300  # larger than the thumbnail
+    page.screenshot(path=str(ARTIFACTS / "workbench-desk-tools-3-photo-large.png"))  # the screen, not the page
+    page.keyboard.press("Escape")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    # 3. two junk submissions, rejected in one go from the dispatcher's queue
+    for i, phone in enumerate(("13912340005", "13912340006")):
+        _portal_junk(page, base, f"领取优惠券广告{i}", phone)
+    switch_user(page, base, "dispatcher")
+    page.fill("#queue-q", "领取优惠券广告")
+    page.click("form.search button[type=submit]")
+    expect(page.locator("#queue tbody tr")).to_have_count(2)
+    page.check("input[data-check-all]")
+    page.select_option("#id_action", "reject")
+    page.fill("#id_reason", "无效诉求：广告")
+    shot(page, "desk-tools-4-bulk")
+    page.click("[data-bulk-submit]")
+    expect(page.locator("#bulk-summary")).to_contain_text("已办理 2 件，未办理 0 件")
+    expect(page.locator("#bulk-results tr[data-ok=yes]")).to_have_count(2)
+    shot(page, "desk-tools-5-bulk-result")
+
+    # 4. the handler narrows the desk to overdue cases, then finds one by its number
+    switch_user(page, base, "handler")
+    page.select_option("#id_deadline", "overdue")
+    page.click("#unit-filters button[type=submit]")
+    assert "deadline=overdue" in page.url
+    rows = page.locator("#todo-h ~ table tbody tr")
+    assert rows.count() >= 1
+    for text in rows.all_inner_texts():
+        assert "已超时" in text or "没有符合条件" in text, text
+    shot(page, "desk-tools-6-unit-overdue")
+    found = page.locator("#todo-h ~ table tbody tr td:nth-child(2) a").first
+    if found.count():
+        wanted = found.inner_text().strip()
+        page.fill("#id_q", wanted)
+        page.click("#unit-filters button[type=submit]")
+        expect(page.locator("#todo-h ~ table tbody tr")).to_have_count(1)
+        expect(page.locator("#todo-h ~ table tbody")).to_contain_text(wanted)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import shapely
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +23,7 @@ from yiwang.accounts.models import Role
 from yiwang.cases.models import Status
 from yiwang.cases.services import Actor, perform
 from yiwang.cases.transitions import allowed_actions
+from yiwang.classify.selectors import similar_cases
 from yiwang.core.errors import ApplicationError
 from yiwang.core.http import forbidden
 from yiwang.geo.models import Area
@@ -31,6 +33,8 @@ from yiwang.security.services import personal_data_reveal
 from .. import access, selectors
 from ..forms import RevealForm, add_service_error, move_form_class
 from ..labels import ACTION_HELP, ACTION_LABELS, event_label
+from ..reply_drafts import hold_for_confirmation, quoted_numbers
+from ..services import photos_upload
 
 # The moves each desk offers (the services still decide whether this person may, on this case, now).
 DESK_MOVES = {
@@ -165,17 +169,17 @@ def move(request, desk: str, number: str, action: str):
         raise Http404(action)
     case = selectors.desk_case(user=request.user, number=number)
     form = for_case(move_form_class(action, request.user.role)(request.POST, request.FILES, prefix=action), case, action)
-    if form.is_valid():
+    if form.is_valid() and not _names_another_case(form, case, action):
         try:
-            payload = form.payload()
-            payload = _with_photos(request, form, action, payload, case)
-            case = perform(
-                case=case,
-                action=action,
-                actor=Actor.of(request.user),
-                payload=payload,
-                expected_version=form.cleaned_data.get("version") or None,
-            )
+            with transaction.atomic():  # a refused move leaves no photo bound to the case
+                payload = _with_photos(request, form, action, form.payload(), case)
+                case = perform(
+                    case=case,
+                    action=action,
+                    actor=Actor.of(request.user),
+                    payload=payload,
+                    expected_version=form.cleaned_data.get("version") or None,
+                )
         except ApplicationError as exc:
             add_service_error(form, exc)
         else:
@@ -192,18 +196,30 @@ def move(request, desk: str, number: str, action: str):
     return case_page(request, desk, case, bound={action: form})
 
 
+def _names_another_case(form, case, action) -> bool:
+    """An answer or reply that names another case (its number, its requester) waits for the person's
+    confirmation (reply_drafts). The past replies this desk offered count as quoted, pasted by hand too."""
+    if action not in ("answer", "reply"):
+        return False
+    candidates = quoted_numbers(form.cleaned_data.get("quoted") or "")
+    if action == "reply" and case.status == Status.IN_PROGRESS:
+        candidates += [s["case"].number for s in similar_cases(case, limit=5)]
+    return hold_for_confirmation(
+        form, form.cleaned_data.get("text") or "", own_number=case.number, own_name=case.requester_name,
+        own_phone=case.requester_phone, candidates=candidates,
+    )
+
+
 def _with_photos(request, form, action, payload, case):
-    """A verification's photos: stored by the intake app; the move keeps their addresses in its note."""
+    """A verification's photos: stored by the intake app and bound to the case; the move records
+    their tokens, so the timeline shows them at the verification (selectors.timeline)."""
     if action != "verify":
         return payload
     files = request.FILES.getlist("verify-photos")
     if not files:
         return payload
-    from ..services import photos_upload
-
     entries = photos_upload(files=files, user=request.user, case=case)
-    urls = " ".join(e["url"] for e in entries)
-    payload["note"] = f"{payload.get('note', '')}\n{_('现场照片')}: {urls}".strip()
+    payload["photos"] = [e["token"] for e in entries]
     return payload
 
 

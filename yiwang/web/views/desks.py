@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -13,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yiwang.accounts.models import Role
 from yiwang.cases.models import Case, Channel, Status
-from yiwang.cases.selectors import SEARCH_MAX_CHARS, case_events
+from yiwang.cases.selectors import SEARCH_MAX_CHARS
 from yiwang.classify.selectors import similar_cases
 from yiwang.core import clock
 from yiwang.core.errors import ApplicationError
@@ -24,21 +28,28 @@ from .. import selectors, services
 from ..access import DISPATCH_ROLES, GRID_ROLES, OPERATOR_ROLES, UNIT_ROLES, role_required
 from ..forms import (
     AcceptDispatchForm,
+    BulkForm,
     CoHandlingDecisionForm,
     CoHandlingForm,
     HotlineIntakeForm,
     PatrolForm,
+    UnitFilterForm,
     add_service_error,
 )
-from ..models import CoHandlingRequest
+from ..labels import ACTION_LABELS
+from ..models import BulkAction, CoHandlingRequest
+from ..reply_drafts import hold_for_confirmation, quoted_numbers, reply_draft
+from ..services import BULK_MAX_CASES
 from .common import case_page, move_panels
+
+UNIT_PAGE_SIZE = 50
 
 
 def _case_base(request, case, desk, *, bound=None, primary=()):
     return {
         "case": case,
         "desk": desk,
-        "events": case_events(case=case).select_related("actor__unit", "actor__area"),
+        "events": selectors.case_timeline(case),
         "panels": move_panels(request, case, desk, bound=bound, primary=primary),
         "assisting": list(case.assisting_units.all()),
         "photos": selectors.case_photos(case),
@@ -51,14 +62,16 @@ def _case_base(request, case, desk, *, bound=None, primary=()):
 @require_http_methods(["GET", "POST"])
 def operator(request):
     form = HotlineIntakeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    answering = request.POST.get("intent") == "answer"
+    if request.method == "POST" and form.is_valid() and not (answering and hold_for_confirmation(
+        form, form.cleaned_data["answer_text"], own_name=form.cleaned_data.get("requester_name") or "",
+        own_phone=form.cleaned_data.get("requester_phone") or "", candidates=quoted_numbers(form.cleaned_data["quoted"]),
+    )):
         try:
             case = services.hotline_intake(
                 data=form.to_input(),
                 user=request.user,
-                answer_text=form.cleaned_data["answer_text"]
-                if request.POST.get("intent") == "answer"
-                else "",
+                answer_text=form.cleaned_data["answer_text"] if answering else "",
             )
         except ApplicationError as exc:
             add_service_error(form, exc)
@@ -96,10 +109,13 @@ def caller_lookup(request):
 @require_GET
 def knowledge(request):
     q = request.GET.get("q", "")[:SEARCH_MAX_CHARS]
+    results = selectors.knowledge_base(q=q)
+    for c in results:  # what is shown and quoted: the substance, without the old requester (reply_drafts)
+        c.draft = reply_draft(c)
     return render(
         request,
         "web/partials/knowledge.html",
-        {"q": q, "results": selectors.knowledge_base(q=q), "target": request.GET.get("target", "")},
+        {"q": q, "results": results, "target": request.GET.get("target", "")},
     )
 
 
@@ -112,23 +128,71 @@ def _operator_case(request, case, *, bound=None):
 @role_required(*DISPATCH_ROLES)
 @require_GET
 def dispatch(request):
+    return _dispatch_page(request, request.GET.get("queue") or "new", request.GET.get("q") or "")
+
+
+def _dispatch_page(request, key: str, search: str, *, bulk_form=None):
     queues = selectors.dispatch_queues(user=request.user)
-    key = request.GET.get("queue") or "new"
     current = next((q for q in queues if q.key == key), queues[0])
     rows = current.cases
-    search = (request.GET.get("q") or "").strip()[:SEARCH_MAX_CHARS]
+    search = search.strip()[:SEARCH_MAX_CHARS]
     if search:
         rows = rows.filter(Q(number=search) | Q(title__icontains=search) | Q(address__icontains=search))
     context = {
         "queues": [(q, q.cases.count()) for q in queues],
         "current": current,
         "search": search,
-        "rows": list(rows[:100]),
+        "rows": list(rows[:BULK_MAX_CASES]),
         "threshold": getattr(settings, "AUTO_DISPATCH_THRESHOLD", 0.8),
+        # a new key each time the queue is shown: a resent form reuses it and is not run twice
+        "bulk_form": bulk_form or BulkForm(initial={"key": secrets.token_urlsafe(16), "queue": current.key}),
     }
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "queue":
         return render(request, "web/partials/queue.html", context)
     return render(request, "web/desk/dispatch.html", context)
+
+
+@role_required(*DISPATCH_ROLES)
+@require_POST
+def dispatch_bulk(request):
+    """One move for the cases ticked in a queue; then the page of what happened to each."""
+    form = BulkForm(request.POST)
+    if form.is_valid():
+        try:
+            row, ran = services.bulk_move(
+                key=form.cleaned_data["key"], user=request.user, action=form.cleaned_data["action"],
+                picks=form.cleaned_data["picks"], payload=form.payload(),
+            )
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            if not ran:
+                messages.info(request, _("这批操作已经提交过，没有重复执行；以下是当时的结果。"))
+            return redirect("web:dispatch_bulk_result", key=row.key)
+    return _dispatch_page(request, request.POST.get("queue") or "new", "", bulk_form=form)
+
+
+@role_required(*DISPATCH_ROLES)
+@require_GET
+def dispatch_bulk_result(request, key: str):
+    row = BulkAction.objects.filter(key=key, user=request.user).first()
+    if row is None:
+        raise Http404(key)
+    titles = dict(
+        selectors.desk_cases(user=request.user)
+        .filter(number__in=[r["number"] for r in row.results])
+        .values_list("number", "title")
+    )
+    results = [{**r, "title": titles.get(r["number"], ""), "status_label": _status_label(r.get("status"))}
+               for r in row.results]
+    return render(request, "web/desk/bulk_result.html", {
+        "row": row, "results": results, "label": ACTION_LABELS.get(row.action, row.action),
+        "done": sum(1 for r in results if r["ok"]), "refused": sum(1 for r in results if r["ok"] is False),
+    })
+
+
+def _status_label(value) -> str:
+    return str(Status(value).label) if value in Status.values else ""
 
 
 def _candidates_shown(candidates: list) -> list[dict]:
@@ -239,13 +303,36 @@ def cohandling_decide(request, number: str):
 @role_required(*UNIT_ROLES)
 @require_GET
 def unit(request):
+    form = UnitFilterForm(request.GET or None)
+    form.is_valid()
+    d = getattr(form, "cleaned_data", {})  # the valid filters apply; a wrong one is shown at its field
+    filters = selectors.UnitFilters(
+        q=(d.get("q") or "").strip(), status=d.get("status") or "", deadline=d.get("deadline") or "",
+        category=d.get("category") or "",
+    )
+    page = Paginator(selectors.unit_cases(user=request.user, filters=filters), UNIT_PAGE_SIZE).get_page(
+        d.get("page") or 1
+    )
     context = {
-        "cases": list(selectors.unit_cases(user=request.user)[:200]),
+        "filter_form": form if form.is_bound else UnitFilterForm(),
+        "filtered": filters != selectors.UnitFilters(),
+        "page": page,
+        "cases": list(page.object_list),
         "waiting": list(selectors.unit_waiting(user=request.user)[:20]),
         "assisting": list(selectors.unit_assisting(user=request.user)[:50]),
         "now": clock.now(),
     }
     return render(request, "web/desk/unit.html", context)
+
+
+def _similar_drafts(case) -> list:
+    """The past replies offered to start this case's reply from, each with its draft (reply_drafts)."""
+    if case.status != Status.IN_PROGRESS:
+        return []
+    found = [s["case"] for s in similar_cases(case, limit=5)]
+    for c in found:
+        c.draft = reply_draft(c)
+    return found
 
 
 def _unit_case(request, case, *, bound=None, cohandling_form=None):
@@ -257,7 +344,7 @@ def _unit_case(request, case, *, bound=None, cohandling_form=None):
     pending = CoHandlingRequest.objects.filter(case=case).prefetch_related("units").first()
     context.update(
         {
-            "similar": [s["case"] for s in similar_cases(case, limit=5)] if case.status == Status.IN_PROGRESS else [],
+            "similar": _similar_drafts(case),
             "is_lead": is_lead,
             "cohandling_form": (cohandling_form or CoHandlingForm(prefix="assist"))
             if is_lead and case.status in (Status.DISPATCHED, Status.IN_PROGRESS)
