@@ -56,7 +56,8 @@ def load_demo_users() -> list[str]:
         user.role = role
         user.unit = Unit.objects.filter(code=unit_code).first() if unit_code else None
         user.area = scope
-        user.first_name, user.last_name = name, ""  # a Chinese name is written whole
+        if created or not (user.first_name or user.last_name):  # a name someone changed is kept
+            user.first_name, user.last_name = name, ""  # a Chinese name is written whole
         user.is_staff = role in (Role.ADMIN, Role.AUDITOR)
         user.is_superuser = role == Role.ADMIN
         user.phone = user.phone or f"1380750{i:04d}"

@@ -318,6 +318,9 @@ PAGES: dict[str, Route] = {
     "geo/map/": Route("GET", lambda w, r, x: "/geo/map/", EVERYONE),
     "geo/areas.geojson": Route("GET", lambda w, r, x: "/geo/areas.geojson?level=district", EVERYONE),
     "geo/locate": Route("GET", lambda w, r, x: f"/geo/locate?lon={POINT[0]}&lat={POINT[1]}", EVERYONE),
+    # the base map's area names and place search: public, as the outlines are
+    "geo/labels.json": Route("GET", lambda w, r, x: "/geo/labels.json?level=town", EVERYONE),
+    "geo/search": Route("GET", lambda w, r, x: "/geo/search?q=%E6%A3%A0%E4%B8%8B", EVERYONE),
     # ------------------------------------------------------------------ resident portal
     "portal/": Route("GET", lambda w, r, x: "/portal/", EVERYONE),
     "portal/submit/": Route("GET", lambda w, r, x: "/portal/submit/", EVERYONE),

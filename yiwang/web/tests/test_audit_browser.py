@@ -23,7 +23,7 @@ def test_the_auditor_checks_the_audit_chain(demo_server, page):
     state = page.locator("[data-chain]")
     assert state.get_attribute("data-chain") == "ok"
     assert "已校验" in state.inner_text()
-    assert "auditor" in page.inner_text("#check dl.facts")
+    assert "周敏 · 江门市" in page.inner_text("#check dl.facts")  # the checker named, not their login
     assert "审计链完整" in page.inner_text(".messages")
     # and a filter narrows the list to one move
     page.select_option("#id_action", "dispatch")
