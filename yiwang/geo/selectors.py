@@ -167,6 +167,16 @@ def _named_areas() -> list[NamedArea]:
     return out
 
 
+def _cities() -> dict[str, NamedArea]:
+    """The cities, only as the parents a district's search answer names."""
+    return {
+        code: NamedArea(code, Level.CITY, name, en, hant, None, 0, 0, (0, 0, 0, 0), "")
+        for code, name, en, hant in Area.objects.filter(level=Level.CITY).values_list(
+            "code", "name", "name_en", "name_zh_hant"
+        )
+    }
+
+
 def named_areas() -> list[NamedArea]:
     """Districts, towns and communities with a label point and bounds, cached per process."""
     return _cached(("named",), _named_areas)
@@ -208,12 +218,5 @@ def area_search(*, query: str, limit: int = 10) -> list[dict]:
     ranked.sort(key=lambda r: r[:3])
     language = active_language()
     parents = {a.code: a for a in areas if a.level < Level.COMMUNITY}
-    parents.update(
-        {
-            code: NamedArea(code, Level.CITY, name, en, hant, None, 0, 0, (0, 0, 0, 0), "")
-            for code, name, en, hant in Area.objects.filter(level=Level.CITY).values_list(
-                "code", "name", "name_en", "name_zh_hant"
-            )
-        }
-    )
+    parents.update(_cached(("cities",), _cities))
     return [r[3].as_dict(language, parents) for r in ranked[: max(1, min(limit, SEARCH_LIMIT))]]

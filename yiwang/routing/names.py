@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
-# The rule itself is the core's (areas use it too); these names stay importable from here.
-from yiwang.core.language import active_language, localized_name, traditional  # noqa: F401
+# The rule itself is the core's (areas use it too).
+from yiwang.core.language import localized_name
 
 
 class Named(Protocol):

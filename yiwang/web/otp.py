@@ -42,9 +42,9 @@ SESSION_GRANTED = "web_followed"
 OTP_KIND = "verification_code"
 
 
-def _digits(phone: str) -> str:
+def phone_digits(phone: str) -> str:
+    """A phone as its digits, without +86 / 0086 in front of a mainland mobile number."""
     digits = re.sub(r"\D", "", phone or "")
-    # +86 / 0086 in front of a mainland mobile number
     if len(digits) == 13 and digits.startswith("86"):
         digits = digits[2:]
     elif len(digits) == 15 and digits.startswith("0086"):
@@ -53,7 +53,7 @@ def _digits(phone: str) -> str:
 
 
 def phones_match(given: str, stored: str) -> bool:
-    a, b = _digits(given), _digits(stored)
+    a, b = phone_digits(given), phone_digits(stored)
     return len(a) >= 7 and a == b
 
 

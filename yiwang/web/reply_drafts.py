@@ -31,6 +31,8 @@ from django.utils.translation import gettext as _
 from yiwang.cases.models import Case
 from yiwang.security.masking import mask_name, mask_personal_text, mask_phone
 
+from .otp import phone_digits
+
 CASE_NUMBER = re.compile(r"(?<!\d)20\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{6,9}(?!\d)")
 _SALUTATION = re.compile(r"^[^。！!？?\n]{0,40}?(?:您好|你好)[！!，,。：:\s]*")
 _LEAD_END = re.compile(r"(?:现|特)?(?:将|就)?[^。！？\n]{0,40}?(?:答复|回复|说明)如下[：:]")
@@ -47,14 +49,6 @@ _KEPT_NUMBER = re.compile(
 )
 _DIGIT_RUN = re.compile(r"(?:\+|00)?\d[\d\-\s().]{5,20}\d")
 _PLACEHOLDER = "\ue000{}\ue001"
-
-
-def _digits(value: str) -> str:
-    d = re.sub(r"\D", "", value or "")
-    for prefix in ("0086", "86"):
-        if d.startswith(prefix) and len(d) - len(prefix) == 11:
-            return d[len(prefix):]
-    return d
 
 
 def _strip_lead(text: str) -> str:
@@ -81,7 +75,7 @@ def _strip_requester(text: str, case: Case) -> str:
     if len(name) >= 2:
         text = re.sub(re.escape(name) + _HONORIFIC + "?", "您", text)
         text = re.sub(re.escape(name[0]) + _HONORIFIC, "您", text)
-    phone = _digits(case.requester_phone or "")
+    phone = phone_digits(case.requester_phone or "")
     if len(phone) >= 7:  # however it was written: +86 138-0013-8000, 138 0013 8000
         spaced = r"[-\s.]?".join(re.escape(d) for d in phone)
         text = re.sub(rf"(?<!\d)(?:(?:\+|00)?86[-\s]?)?{spaced}(?!\d)", "", text)
@@ -155,8 +149,8 @@ def foreign_references(
     numbers = (named | {n for n in candidates if n}) - {own_number or None}
     if not numbers:
         return []
-    own_name, own_phone = (own_name or "").strip(), _digits(own_phone)
-    phones_in_text = {_digits(m.group(0)) for m in _DIGIT_RUN.finditer(text)}
+    own_name, own_phone = (own_name or "").strip(), phone_digits(own_phone)
+    phones_in_text = {phone_digits(m.group(0)) for m in _DIGIT_RUN.finditer(text)}
     found: list[Reference] = []
     for other in Case.objects.filter(number__in=sorted(numbers)[:20]).order_by("number"):
         if other.number in named:
@@ -164,7 +158,7 @@ def foreign_references(
         name = (other.requester_name or "").strip()
         if len(name) >= 2 and name != own_name and name in text:
             found.append(Reference(other.number, "name", mask_name(name)))
-        phone = _digits(other.requester_phone or "")
+        phone = phone_digits(other.requester_phone or "")
         if len(phone) >= 7 and phone != own_phone and phone in phones_in_text:
             found.append(Reference(other.number, "phone", mask_phone(other.requester_phone)))
     return found
