@@ -416,6 +416,53 @@ def busy_cores(seconds: float = 2.0) -> float | None:
     return round((busy1 - busy0) / max(1, total1 - total0) * (os.cpu_count() or 1), 2)
 
 
+def _process_group(pid: int) -> str | None:
+    """Which part of the run a process is: the web workers, PostgreSQL, the sequencer or this bench."""
+    try:
+        cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return None
+    if pid == os.getpid() or "bench/intake.py" in cmd:
+        return "bench_clients"
+    if "gunicorn" in cmd:
+        return "web_workers"
+    if "yiwang sequencer" in cmd:
+        return "sequencer"
+    if cmd.startswith("postgres") or "/postgres" in cmd.split(" ")[0]:
+        return "postgres"
+    return "other"
+
+
+def cpu_by_group() -> dict[str, float]:
+    """CPU seconds used so far by each group of processes (utime + stime of /proc/<pid>/stat, with the
+    reaped children's time of gunicorn's master and the postmaster)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out: dict[str, float] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        group = _process_group(int(entry))
+        if group is None:
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # fields[11..14] are utime, stime, cutime, cstime (stat fields 14..17)
+        out[group] = out.get(group, 0.0) + sum(int(x) for x in fields[11:15]) / tick
+    return out
+
+
+def cpu_ms_per_request(before: dict[str, float], after: dict[str, float], requests: int) -> dict[str, float]:
+    """CPU milliseconds per request by group between two cpu_by_group() samples (processes that started
+    or ended between the samples count only the part seen)."""
+    per = {g: round((after.get(g, 0.0) - before.get(g, 0.0)) * 1000 / max(1, requests), 2)
+           for g in sorted(set(before) | set(after))}
+    per = {g: v for g, v in per.items() if v > 0}
+    per["total"] = round(sum(per.values()), 2)
+    return per
+
+
 def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
@@ -438,10 +485,12 @@ def run_server(server: Gunicorn, token: str, clients: list[int], seconds: float,
             if sequencer:
                 sequencer.drain()
                 sequencer.reset()
+            cpu0 = cpu_by_group()
             out[n] = measure(http_client(server.port, token), n, seconds, mode)
-            if sequencer:
+            if sequencer:  # the sequencer's work for these cases counts too: drained before the CPU is read
                 out[n]["sequencer"] = {**sequencer.lag(), "drained_after_s": sequencer.drain()}
-            log(f"{what} W={server.workers} {n:3d} clients: {short(out[n])}"
+            out[n]["cpu_ms_per_request"] = cpu_ms_per_request(cpu0, cpu_by_group(), out[n]["requests"])
+            log(f"{what} W={server.workers} {n:3d} clients: {short(out[n])}  cpu ms/request {out[n]['cpu_ms_per_request']}"
                 + (f"  sequencer {out[n]['sequencer']}" if sequencer else ""))
         return out
     finally:
